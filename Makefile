@@ -1,0 +1,31 @@
+# The two commands of the README, plus extras. Build type for day-to-day work and tests is
+# RelWithDebInfo; bench/ builds its own Release tree.
+BUILD_DIR ?= build
+JOBS ?= 2
+
+.PHONY: all build run test bench clean deps
+
+all: build
+
+deps:
+	bash scripts/install-deps
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja
+
+build: $(BUILD_DIR)/build.ninja
+	ninja -C $(BUILD_DIR) -j$(JOBS) gatehouse
+
+# Build and start the server on 127.0.0.1:8080 with SQLite in ./data.
+run: deps build
+	./$(BUILD_DIR)/gatehouse serve --listen 127.0.0.1:8080 --data-dir ./data
+
+# Build and run every test (unit and API, on SQLite and a throw-away PostgreSQL).
+test: deps
+	bash scripts/test
+
+bench:
+	bash bench/http.sh
+
+clean:
+	rm -rf $(BUILD_DIR)

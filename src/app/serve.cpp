@@ -1,0 +1,142 @@
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <iostream>
+#include <thread>
+
+#include "app/app.hpp"
+#include "app/services.hpp"
+#include "http/dispatcher.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "modules/auth/routes.hpp"
+#include "modules/sessions/routes.hpp"
+#include "modules/system/routes.hpp"
+#include "modules/users/routes.hpp"
+#include "store/migrations.hpp"
+
+namespace gatehouse::app {
+namespace {
+
+unsigned Cores() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+// Idle keep-alive connections each hold a descriptor; use what the hard limit allows.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+void LogStartError(std::string_view what, const core::Error& error) {
+  spdlog::error("{}: {}", what, error.public_message);
+  if (!error.internal_message.empty()) spdlog::error("detail: {}", error.internal_message);
+}
+
+}  // namespace
+
+int Migrate(const core::Config& config) {
+  auto database = store::Database::Open(
+      {.url = config.database_url, .data_dir = config.data_dir, .pool_size = 1});
+  if (!database) {
+    LogStartError("migrate failed", database.error());
+    return 1;
+  }
+  auto report = store::Migrate(**database);
+  if (!report) {
+    LogStartError("migrate failed", report.error());
+    return 1;
+  }
+  spdlog::info("database {} is at schema version {} ({} migration(s) applied)",
+               (*database)->Describe(), report->to_version, report->applied.size());
+  (*database)->Close();
+  return 0;
+}
+
+int AdminCreate(const core::Config& config, const std::string& email, const std::string& name,
+                bool password_from_stdin) {
+  if (!password_from_stdin) {
+    spdlog::error("admin create: pass the password on standard input with --password-stdin");
+    return 2;
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  auto services = Services::Build(config, 1);
+  if (!services) {
+    LogStartError("admin create failed", services.error());
+    return 1;
+  }
+  auto user = (*services)->auth->CreateSuperAdmin(
+      email, password, name.empty() ? std::nullopt : std::optional<std::string>(name));
+  if (!user) {
+    std::string detail = user.error().public_message;
+    for (const auto& field : user.error().details) {
+      detail += "; " + (field.path.empty() ? std::string() : field.path.front() + ": ") +
+                field.message;
+    }
+    spdlog::error("admin create failed: {}", detail);
+    return 1;
+  }
+  spdlog::info("created super admin {} ({})", user->email, user->id);
+  std::cout << user->id << "\n";
+  return 0;
+}
+
+int Serve(const core::Config& config) {
+  RaiseFileLimit();
+  const unsigned io_threads = config.io_threads != 0 ? config.io_threads : Cores();
+  const unsigned workers = config.workers != 0 ? config.workers : 2 * Cores();
+
+  auto built = Services::Build(config, config.db_pool_size != 0 ? config.db_pool_size
+                                                                 : workers + 2);
+  if (!built) {
+    LogStartError("cannot start", built.error());
+    return 1;
+  }
+  Services& services = **built;
+
+  http::Router router;
+  modules::system::BindSystemRoutes(router, {.database = services.db.get(), .version = kVersion});
+  modules::auth::BindAuthRoutes(router, *services.auth, *services.tokens);
+  modules::users::BindUserRoutes(router, *services.users);
+  modules::sessions::BindSessionRoutes(router, *services.sessions);
+
+  http::Dispatcher dispatcher(router,
+                              {.cors_origins = config.cors_origins,
+                               .trusted_proxies = config.trusted_proxies},
+                              modules::auth::MakeAuthenticator(*services.auth));
+  http::Server server({.host = config.listen_host,
+                       .port = config.listen_port,
+                       .io_threads = io_threads,
+                       .workers = workers,
+                       .worker_queue = config.worker_queue,
+                       .max_connections = config.max_connections,
+                       .header_limit = config.header_limit,
+                       .body_limit = config.body_limit,
+                       .read_timeout = config.read_timeout,
+                       .idle_timeout = config.idle_timeout,
+                       .shutdown_timeout = config.shutdown_timeout},
+                      dispatcher);
+  auto port = server.Listen();
+  if (!port) {
+    spdlog::error("{}", port.error().public_message);
+    return 1;
+  }
+  const std::string host =
+      config.listen_host.find(':') != std::string::npos ? "[" + config.listen_host + "]"
+                                                        : config.listen_host;
+  spdlog::info("gatehouse {} using {} ({} I/O threads, {} workers)", kVersion,
+               services.db->Describe(), io_threads, workers);
+  spdlog::info("listening on http://{}:{}", host, *port);
+  server.Run();
+  services.db->Close();
+  spdlog::info("store closed");
+  return 0;
+}
+
+}  // namespace gatehouse::app

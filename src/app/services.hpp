@@ -1,0 +1,44 @@
+// The object graph behind `serve` and the operator commands: store, keys, hashing and the
+// module services, built once from the configuration in dependency order.
+//
+//   auto services = Services::Build(config, /*for_server=*/true);
+//   if (!services) { spdlog::error(...); return 1; }
+//   (*services)->auth->Login(...);
+#pragma once
+
+#include <memory>
+
+#include "audit/user_agent.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "modules/auth/service.hpp"
+#include "modules/sessions/service.hpp"
+#include "modules/users/service.hpp"
+#include "security/login_throttle.hpp"
+#include "security/password_hasher.hpp"
+#include "security/signing_key_store.hpp"
+#include "security/token_service.hpp"
+#include "store/database.hpp"
+
+namespace gatehouse::app {
+
+struct Services {
+  core::SystemClock clock;
+  std::unique_ptr<store::Database> db;
+  std::shared_ptr<const security::SigningKeyStore> keys;
+  std::unique_ptr<security::TokenService> tokens;
+  std::unique_ptr<security::PasswordHasher> hasher;
+  std::unique_ptr<security::LoginThrottle> throttle;
+  std::shared_ptr<const audit::UserAgentParser> user_agents;
+  std::unique_ptr<modules::sessions::SessionService> sessions;
+  std::unique_ptr<modules::users::UserService> users;
+  std::unique_ptr<modules::auth::AuthService> auth;
+
+  // Opens and migrates the store, loads (or creates) the signing key, and wires the services.
+  // `db_pool_size` connections; the error names what failed.
+  static core::Result<std::unique_ptr<Services>> Build(const core::Config& config,
+                                                      unsigned db_pool_size);
+};
+
+}  // namespace gatehouse::app

@@ -1,0 +1,36 @@
+// Every permission node the server checks, as named constants (never string literals in
+// handlers). When adding a node, also add it to the catalog (authz/catalog.cpp, issue 4) and to
+// docs/api.md.
+//
+//   router.Add(Method::kGet, "/v1/user/users", Access::Nodes({kUserReadOther, kUserListOther}), h);
+//   if (!ctx.principal.Can(nodes::kUserRolesOther)) return core::PermissionDenied(...);
+#pragma once
+
+namespace gatehouse::authz::nodes {
+
+inline constexpr const char* kAll = "*";
+
+// Own account (seed 002 "Required Scopes").
+inline constexpr const char* kUserRead = "user.read";
+inline constexpr const char* kUserWrite = "user.write";
+// Other users (seed 002).
+inline constexpr const char* kUserReadOther = "user.read.other";
+inline constexpr const char* kUserListOther = "user.list.other";
+inline constexpr const char* kUserWriteOther = "user.write.other";
+inline constexpr const char* kUserDeleteOther = "user.delete.other";
+inline constexpr const char* kUserRolesOther = "user.roles.other";
+inline constexpr const char* kUserPermissionsOther = "user.permissions.other";
+inline constexpr const char* kUserBanOther = "user.ban.other";
+inline constexpr const char* kUserSearch = "user.search";
+
+// Sessions (seed 000).
+inline constexpr const char* kSessionRead = "session.read";
+inline constexpr const char* kSessionRevoke = "session.revoke";
+inline constexpr const char* kSessionReadOther = "session.read.other";
+inline constexpr const char* kSessionRevokeOther = "session.revoke.other";
+
+// Roles and the permission catalog (seed 002).
+inline constexpr const char* kRoleRead = "role.read";
+inline constexpr const char* kRoleList = "role.list";
+
+}  // namespace gatehouse::authz::nodes

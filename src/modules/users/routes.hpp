@@ -1,0 +1,14 @@
+// HTTP surface of the users module: seed 002's user routes, seeds 000/001's profile,
+// permissions, accounts and exists routes, and seed 004's user search.
+//
+//   BindUserRoutes(router, users);
+#pragma once
+
+#include "http/router.hpp"
+#include "modules/users/service.hpp"
+
+namespace gatehouse::modules::users {
+
+void BindUserRoutes(http::Router& router, UserService& users);
+
+}  // namespace gatehouse::modules::users
