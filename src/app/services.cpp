@@ -64,7 +64,7 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
   if (auto status = s->sessions->LoadRevocations(); !status) return status.error();
   s->users = std::make_unique<modules::users::UserService>(*s->db, s->clock, *s->sessions);
   s->auth = std::make_unique<modules::auth::AuthService>(
-      *s->db, *s->users, *s->sessions, *s->hasher, *s->throttle, *s->tokens,
+      *s->db, *s->users, *s->sessions, *s->hasher, *s->throttle, *s->tokens, s->clock,
       modules::auth::AuthOptions{.registration_enabled = config.allow_registration});
   return s;
 }

@@ -47,13 +47,15 @@ AuthService::AuthService(store::Database& db, users::UserService& users,
                          sessions::SessionService& sessions,
                          const security::PasswordHasher& hasher,
                          security::LoginThrottle& throttle,
-                         const security::TokenService& tokens, AuthOptions options)
+                         const security::TokenService& tokens, const core::Clock& clock,
+                         AuthOptions options)
     : db_(db),
       users_(users),
       sessions_(sessions),
       hasher_(hasher),
       throttle_(throttle),
       tokens_(tokens),
+      clock_(clock),
       options_(options) {}
 
 core::Result<std::string> AuthService::HashNewPassword(const std::string& password) const {
@@ -169,6 +171,7 @@ core::Result<LoginResult> AuthService::Login(const std::string& identifier,
     return {};
   });
   if (!written) return written.error();
+  users_.Invalidate(user->id);  // last_login_at changed
   return result;
 }
 
@@ -225,13 +228,22 @@ core::Status AuthService::ChangePassword(const std::string& user_id,
     return {};
   });
   if (!written) return written;
+  users_.Invalidate(user_id);
   sessions_.PublishRevoked(revoked);
   return {};
 }
 
 core::Result<core::Principal> AuthService::AuthenticateBearer(std::string_view token) {
-  auto claims = tokens_.Verify(token);
-  if (!claims) return claims.error();
+  const std::int64_t now = core::ToUnixMillis(clock_.Now());
+  std::optional<security::CachedClaims> claims = verified_.Find(token, now);
+  if (!claims) {
+    auto verified = tokens_.Verify(token);
+    if (!verified) return verified.error();
+    // Cached only until exp minus the leeway Verify allows, never beyond what Verify accepts.
+    claims = security::CachedClaims{verified->sub, verified->sid,
+                                    core::ToUnixMillis(verified->expires_at)};
+    verified_.Insert(token, *claims);
+  }
   if (sessions_.IsRevoked(claims->sid)) {
     core::Error error = core::Unauthenticated();
     error.internal_message = "session revoked";

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/principal.hpp"
 #include "modules/sessions/service.hpp"
@@ -16,6 +17,7 @@
 #include "security/login_throttle.hpp"
 #include "security/password_hasher.hpp"
 #include "security/token_service.hpp"
+#include "security/verified_token_cache.hpp"
 #include "store/database.hpp"
 
 namespace gatehouse::modules::auth {
@@ -41,7 +43,7 @@ class AuthService {
   AuthService(store::Database& db, users::UserService& users,
               sessions::SessionService& sessions, const security::PasswordHasher& hasher,
               security::LoginThrottle& throttle, const security::TokenService& tokens,
-              AuthOptions options);
+              const core::Clock& clock, AuthOptions options);
 
   core::Result<LoginResult> Register(const RegisterInput& input,
                                      const sessions::ClientInfo& client);
@@ -76,7 +78,9 @@ class AuthService {
   const security::PasswordHasher& hasher_;
   security::LoginThrottle& throttle_;
   const security::TokenService& tokens_;
+  const core::Clock& clock_;
   AuthOptions options_;
+  security::VerifiedTokenCache verified_;
 };
 
 // Validation shared by register and admin create (exposed for tests).

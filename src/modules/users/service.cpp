@@ -60,12 +60,10 @@ core::Result<User> UserService::Resolve(soci::session& s, const std::string& ide
 }
 
 core::Result<User> UserService::Get(const std::string& id) {
-  auto user = db_.Read([&](soci::session& s) -> core::Result<std::optional<User>> {
-    return repo::FindUserById(s, id);
-  });
-  if (!user) return user.error();
-  if (!user->has_value() || (*user)->status == UserStatus::kDeleted) return UserNotFound(id);
-  return std::move(**user);
+  auto cached = Load(id);
+  if (!cached) return cached.error();
+  if (cached->user->status == UserStatus::kDeleted) return UserNotFound(id);
+  return *cached->user;
 }
 
 core::Result<User> UserService::FindByIdentifier(const std::string& identifier) {
@@ -139,6 +137,7 @@ core::Result<User> UserService::UpdateSelf(const std::string& id, const UserUpda
     repo::UpdateProfile(s, *user);
     return std::move(*user);
   });
+  if (updated) Invalidate(id);
   return updated;
 }
 
@@ -302,6 +301,12 @@ void UserService::TouchLastLoginIn(soci::session& tx, const std::string& id) {
 
 core::Result<std::shared_ptr<const AccessProfile>> UserService::Access(
     const std::string& user_id) {
+  auto cached = Load(user_id);
+  if (!cached) return cached.error();
+  return cached->profile;
+}
+
+core::Result<UserService::Cached> UserService::Load(const std::string& user_id) {
   std::uint64_t generation;
   {
     std::lock_guard lock(cache_mutex_);
@@ -313,14 +318,15 @@ core::Result<std::shared_ptr<const AccessProfile>> UserService::Access(
   });
   if (!user) return user.error();
   if (!user->has_value()) return UserNotFound(user_id);
-  auto profile = BuildAccessProfile(**user);
+  Cached entry{std::make_shared<const User>(std::move(**user)), nullptr};
+  entry.profile = BuildAccessProfile(*entry.user);
   std::lock_guard lock(cache_mutex_);
   // An invalidation while we were reading means the row may already be stale: serve it to
   // this request only, do not cache it.
-  if (generation != generation_) return profile;
+  if (generation != generation_) return entry;
   if (cache_.size() > 100000) cache_.clear();  // bounded; misses only cost one query
-  cache_[user_id] = profile;
-  return profile;
+  cache_[user_id] = entry;
+  return entry;
 }
 
 void UserService::Invalidate(const std::string& user_id) {

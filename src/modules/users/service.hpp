@@ -104,7 +104,13 @@ class UserService {
   sessions::SessionService& sessions_;
 
   std::mutex cache_mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const AccessProfile>> cache_;
+  struct Cached {
+    std::shared_ptr<const User> user;
+    std::shared_ptr<const AccessProfile> profile;
+  };
+  // Filled on first use, dropped on every change this node makes (other nodes: issue 8's bus).
+  core::Result<Cached> Load(const std::string& user_id);
+  std::unordered_map<std::string, Cached> cache_;
   std::uint64_t generation_ = 0;  // bumped by every invalidation
   std::mutex listeners_mutex_;
   std::vector<ChangeListener> listeners_;
