@@ -6,10 +6,13 @@
 
 #include "app/app.hpp"
 #include "app/services.hpp"
+#include "authz/catalog.hpp"
 #include "http/dispatcher.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "modules/auth/routes.hpp"
+#include "modules/permissions/routes.hpp"
+#include "modules/roles/routes.hpp"
 #include "modules/sessions/routes.hpp"
 #include "modules/system/routes.hpp"
 #include "modules/users/routes.hpp"
@@ -105,6 +108,21 @@ int Serve(const core::Config& config) {
   modules::auth::BindAuthRoutes(router, *services.auth, *services.tokens);
   modules::users::BindUserRoutes(router, *services.users);
   modules::sessions::BindSessionRoutes(router, *services.sessions);
+  modules::roles::BindRoleRoutes(router, *services.roles);
+  modules::permissions::BindPermissionRoutes(router);  // last: it lists everyone's nodes
+  // Every node a route declares must be in the catalog, or clients could never be granted it
+  // knowingly: a programming error, caught by every test that starts the server.
+  for (const auto& route : router.routes()) {
+    for (const auto* list : {&route->access.nodes, &route->access.conditional}) {
+      for (const auto& node : *list) {
+        if (authz::FindNode(node) == nullptr) {
+          spdlog::critical("route {} {} declares node '{}' missing from the catalog",
+                           http::MethodName(route->method), route->pattern, node);
+          return 70;
+        }
+      }
+    }
+  }
 
   http::Dispatcher dispatcher(router,
                               {.cors_origins = config.cors_origins,

@@ -66,6 +66,7 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
   s->auth = std::make_unique<modules::auth::AuthService>(
       *s->db, *s->users, *s->sessions, *s->hasher, *s->throttle, *s->tokens, s->clock,
       modules::auth::AuthOptions{.registration_enabled = config.allow_registration});
+  s->roles = std::make_unique<modules::roles::RoleService>(*s->db, s->clock, *s->users);
   return s;
 }
 

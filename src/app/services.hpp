@@ -13,6 +13,7 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "modules/auth/service.hpp"
+#include "modules/roles/service.hpp"
 #include "modules/sessions/service.hpp"
 #include "modules/users/service.hpp"
 #include "security/login_throttle.hpp"
@@ -34,6 +35,7 @@ struct Services {
   std::unique_ptr<modules::sessions::SessionService> sessions;
   std::unique_ptr<modules::users::UserService> users;
   std::unique_ptr<modules::auth::AuthService> auth;
+  std::unique_ptr<modules::roles::RoleService> roles;
 
   // Opens and migrates the store, loads (or creates) the signing key, and wires the services.
   // `db_pool_size` connections; the error names what failed.

@@ -1,5 +1,5 @@
 // Every permission node the server checks, as named constants (never string literals in
-// handlers). When adding a node, also add it to the catalog (authz/catalog.cpp, issue 4) and to
+// handlers). When adding a node, also add it to the catalog (authz/catalog.cpp) and to
 // docs/api.md.
 //
 //   router.Add(Method::kGet, "/v1/user/users", Access::Nodes({kUserReadOther, kUserListOther}), h);
@@ -29,8 +29,11 @@ inline constexpr const char* kSessionRevoke = "session.revoke";
 inline constexpr const char* kSessionReadOther = "session.read.other";
 inline constexpr const char* kSessionRevokeOther = "session.revoke.other";
 
-// Roles and the permission catalog (seed 002).
+// Roles and the permission catalog (seed 002: the catalog routes need role.read).
+inline constexpr const char* kRoleCreate = "role.create";
 inline constexpr const char* kRoleRead = "role.read";
 inline constexpr const char* kRoleList = "role.list";
+inline constexpr const char* kRoleModify = "role.modify";
+inline constexpr const char* kRoleDelete = "role.delete";
 
 }  // namespace gatehouse::authz::nodes
