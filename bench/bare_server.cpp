@@ -7,6 +7,9 @@
 //   wrk -t2 -c50 -d10s http://127.0.0.1:PORT/health
 //   kill -TERM <pid>
 #include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,10 +18,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 namespace {
 

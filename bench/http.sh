@@ -7,6 +7,7 @@
 #   bench/http.sh                                   # wrk -t2 -c50 -d10s
 #   BENCH_DURATION=30s BENCH_CONNECTIONS=200 bench/http.sh
 #   BENCH_OUT=/tmp/scratch.md BENCH_PATH=/v1/health bench/http.sh
+# (BENCH_GATEHOUSE_BIN + BENCH_BARE_BIN: use these binaries, skip the build.)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,20 +23,25 @@ gatehouse_flags=${BENCH_GATEHOUSE_FLAGS:---access-log false --log-level info}
 
 command -v wrk >/dev/null || { echo "http.sh: wrk is not installed (scripts/install-deps)" >&2; exit 1; }
 
-echo "== building Release binaries in $build_dir (-j2)" >&2
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGATEHOUSE_BUILD_TESTS=OFF \
-  -DGATEHOUSE_BUILD_BENCH=ON >/dev/null
-ninja -C "$build_dir" -j2 gatehouse >&2
-if ninja -C "$build_dir" -t targets all 2>/dev/null | grep -q '^bare_server:'; then
-  ninja -C "$build_dir" -j2 bare_server >&2
-  bare_bin=$build_dir/bench/bare_server
+if [ -n "${BENCH_GATEHOUSE_BIN:-}" ] && [ -n "${BENCH_BARE_BIN:-}" ]; then
+  gatehouse_bin=$BENCH_GATEHOUSE_BIN
+  bare_bin=$BENCH_BARE_BIN
 else
-  # bench/ not (yet) part of the top-level build: build it standalone.
-  cmake -S bench -B "$build_dir/bench-standalone" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  ninja -C "$build_dir/bench-standalone" -j2 bare_server >&2
-  bare_bin=$build_dir/bench-standalone/bare_server
+  echo "== building Release binaries in $build_dir (-j2)" >&2
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGATEHOUSE_BUILD_TESTS=OFF \
+    -DGATEHOUSE_BUILD_BENCH=ON >/dev/null
+  ninja -C "$build_dir" -j2 gatehouse >&2
+  if ninja -C "$build_dir" -t targets all 2>/dev/null | grep -q '^bare_server:'; then
+    ninja -C "$build_dir" -j2 bare_server >&2
+    bare_bin=$build_dir/bench/bare_server
+  else
+    # bench/ not part of the top-level build: build it standalone.
+    cmake -S bench -B "$build_dir/bench-standalone" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    ninja -C "$build_dir/bench-standalone" -j2 bare_server >&2
+    bare_bin=$build_dir/bench-standalone/bare_server
+  fi
+  gatehouse_bin=$build_dir/gatehouse
 fi
-gatehouse_bin=$build_dir/gatehouse
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench.XXXXXX")
 cleanup() {
@@ -135,6 +141,7 @@ fi
   echo
   echo "- command: \`bench/http.sh\` → \`$wrk_cmd\` after a 2 s warm-up, each server alone"
   echo "- machine: $cores cores ($cpu); wrk shares the machine with the server"
+  echo "- binaries: \`$gatehouse_bin\`, \`$bare_bin\`"
   echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo 'none')$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
   echo
   echo "$table"

@@ -106,7 +106,7 @@ int Serve(const core::Config& config) {
   http::Router router;
   modules::system::BindSystemRoutes(router, {.database = services.db.get(), .version = kVersion});
   modules::auth::BindAuthRoutes(router, *services.auth, *services.tokens);
-  modules::users::BindUserRoutes(router, *services.users);
+  modules::users::BindUserRoutes(router, *services.users, *services.sessions);
   modules::sessions::BindSessionRoutes(router, *services.sessions);
   modules::roles::BindRoleRoutes(router, *services.roles);
   modules::permissions::BindPermissionRoutes(router);  // last: it lists everyone's nodes
@@ -150,7 +150,11 @@ int Serve(const core::Config& config) {
                                                         : config.listen_host;
   spdlog::info("gatehouse {} using {} ({} I/O threads, {} workers)", kVersion,
                services.db->Describe(), io_threads, workers);
+  // Scripts and tests wait for this line, so it is written whatever the log level.
+  const auto level = spdlog::get_level();
+  spdlog::set_level(spdlog::level::info);
   spdlog::info("listening on http://{}:{}", host, *port);
+  spdlog::set_level(level);
   server.Run();
   services.db->Close();
   spdlog::info("store closed");

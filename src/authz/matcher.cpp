@@ -78,8 +78,9 @@ GrantSet GrantSet::Compile(const std::vector<std::string>& grants) {
 
 bool GrantSet::CoversGrant(std::string_view grant) const {
   if (!IsValidGrant(grant)) return false;
-  // Handing out a negation only takes power away.
-  if (grant.front() == '-') return true;
+  // A negation takes "x" away from its holders when added and gives it back when removed;
+  // either way, only someone holding all of "x" may decide it.
+  if (grant.front() == '-') grant.remove_prefix(1);
   if (grant == "*") return allow_.all && deny_.exact.empty() && deny_.prefixes.empty() &&
                            !deny_.all;
   if (grant.ends_with(".*")) {

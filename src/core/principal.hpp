@@ -17,8 +17,8 @@ class PermissionSet {
  public:
   virtual ~PermissionSet() = default;
   virtual bool Grants(std::string_view node) const = 0;
-  // True when everything `grant` ("a.b", "a.*", "*", or a negation) would give is already held:
-  // the no-escalation rule for handing out roles and nodes.
+  // True when everything `grant` ("a.b", "a.*", "*") would give is already held; for a
+  // negation "-x", when "x" is held. The no-escalation rule for adding or removing a grant.
   virtual bool CoversGrant(std::string_view grant) const = 0;
 };
 

@@ -8,13 +8,13 @@
 //   GATEHOUSE_INSTANTIATE_BACKENDS(Login);   // Login.Works/sqlite, Login.Works/postgres
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "support/server_process.hpp"
 
@@ -58,7 +58,7 @@ class Backend {
 
  private:
   BackendKind kind_;
-  std::string admin_url_;     // GATEHOUSE_TEST_PG_URL
+  std::string admin_url_;  // GATEHOUSE_TEST_PG_URL
   std::string database_name_;
   std::string database_url_;
 };
@@ -90,7 +90,6 @@ class BackendTest : public ::testing::TestWithParam<BackendKind> {
 }  // namespace gatehouse::testing
 
 // Instantiates a BackendTest suite for every backend; test names end in /sqlite and /postgres.
-#define GATEHOUSE_INSTANTIATE_BACKENDS(Suite)                                        \
-  INSTANTIATE_TEST_SUITE_P(, Suite,                                                  \
-                           ::testing::ValuesIn(::gatehouse::testing::AllBackends()), \
+#define GATEHOUSE_INSTANTIATE_BACKENDS(Suite)                                                 \
+  INSTANTIATE_TEST_SUITE_P(, Suite, ::testing::ValuesIn(::gatehouse::testing::AllBackends()), \
                            ::gatehouse::testing::BackendTestName)

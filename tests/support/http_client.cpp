@@ -9,11 +9,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-
-#include <boost/json/parse.hpp>
 
 namespace gatehouse::testing {
 namespace {
@@ -53,7 +52,8 @@ std::size_t DecodeChunked(std::string_view raw, std::size_t pos, std::string& bo
     }
     size_text = Trim(size_text);
     std::size_t size = 0;
-    auto [ptr, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
+    auto [ptr, ec] =
+        std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
     if (ec != std::errc() || ptr != size_text.data() + size_text.size()) {
       bad = true;
       return std::string_view::npos;
@@ -122,8 +122,7 @@ std::string Response::Describe() const {
   return out;
 }
 
-std::optional<std::pair<Response, std::size_t>> ParseResponse(std::string_view raw,
-                                                              bool head_only,
+std::optional<std::pair<Response, std::size_t>> ParseResponse(std::string_view raw, bool head_only,
                                                               bool complete_at_eof) {
   std::size_t head_end = raw.find("\r\n\r\n");
   if (head_end == std::string_view::npos) return std::nullopt;
@@ -163,8 +162,8 @@ std::optional<std::pair<Response, std::size_t>> ParseResponse(std::string_view r
   }
 
   std::size_t body_start = head_end + 4;
-  bool no_body = head_only || (r.status >= 100 && r.status < 200) || r.status == 204 ||
-                 r.status == 304;
+  bool no_body =
+      head_only || (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
   if (no_body) return std::make_pair(std::move(r), body_start);
 
   if (auto te = r.headers.Get("Transfer-Encoding"); te && ContainsToken(*te, "chunked")) {
@@ -242,7 +241,8 @@ int ConnectTcp(const std::string& host, std::uint16_t port, std::chrono::millise
   return fd;
 }
 
-HttpClient::HttpClient(std::uint16_t port, std::string host) : host_(std::move(host)), port_(port) {}
+HttpClient::HttpClient(std::uint16_t port, std::string host)
+    : host_(std::move(host)), port_(port) {}
 
 HttpClient::~HttpClient() { Close(); }
 
@@ -394,8 +394,9 @@ Response HttpClient::ReadResponse(Millis timeout, bool head_only) {
   }
   // Did the server announce or perform a close?
   auto conn = out.headers.Get("Connection");
-  bool close_announced = (conn && ContainsToken(*conn, "close")) ||
-                         (out.version == "HTTP/1.0" && !(conn && ContainsToken(*conn, "keep-alive")));
+  bool close_announced =
+      (conn && ContainsToken(*conn, "close")) ||
+      (out.version == "HTTP/1.0" && !(conn && ContainsToken(*conn, "keep-alive")));
   if (close_announced) {
     out.connection_closed = true;
     Close();
@@ -403,7 +404,8 @@ Response HttpClient::ReadResponse(Millis timeout, bool head_only) {
   return out;
 }
 
-Response HttpClient::RequestOnce(std::string_view method, const std::string& wire, bool* retryable) {
+Response HttpClient::RequestOnce(std::string_view method, const std::string& wire,
+                                 bool* retryable) {
   *retryable = false;
   bool reused = fd_ >= 0;
   if (!reused && !Connect()) {
@@ -414,7 +416,8 @@ Response HttpClient::RequestOnce(std::string_view method, const std::string& wir
   buffer_.clear();
   bool sent = SendRaw(wire);
   Response r = ReadResponse(timeout_, method == "HEAD");
-  if (r.status == 0 && reused && r.connection_closed && r.error.find("before any") != std::string::npos) {
+  if (r.status == 0 && reused && r.connection_closed &&
+      r.error.find("before any") != std::string::npos) {
     *retryable = true;  // a stale keep-alive connection; nothing was processed
   }
   if (!sent && r.status == 0) r.error = last_error_ + "; " + r.error;

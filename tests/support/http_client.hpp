@@ -7,6 +7,7 @@
 //   EXPECT_EQ(r.status, 200) << r.Describe();  EXPECT_EQ(r.Json().at("successful"), true);
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -14,8 +15,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 namespace gatehouse::testing {
 

@@ -26,8 +26,8 @@ bool JsonEqual(const json::value& a, const json::value& b) {
 
 ::testing::AssertionResult IsEnvelope(const Response& r) {
   auto fail = [&](const std::string& why) {
-    return ::testing::AssertionFailure() << "not a valid envelope: " << why << "\n  response: "
-                                         << r.Describe();
+    return ::testing::AssertionFailure()
+           << "not a valid envelope: " << why << "\n  response: " << r.Describe();
   };
   if (r.status == 0) return fail("no response");
   auto content_type = r.Header("Content-Type");
@@ -71,8 +71,8 @@ bool JsonEqual(const json::value& a, const json::value& b) {
     }
     for (const json::value& e : errors->get_array()) {
       const json::object* eo = e.if_object();
-      if (!eo || !eo->contains("path") || !eo->at("path").is_array() ||
-          !eo->contains("message") || !eo->at("message").is_string()) {
+      if (!eo || !eo->contains("path") || !eo->at("path").is_array() || !eo->contains("message") ||
+          !eo->at("message").is_string()) {
         return fail("each of \"errors\" needs a \"path\" array and a \"message\" string");
       }
     }
@@ -104,8 +104,8 @@ bool JsonEqual(const json::value& a, const json::value& b) {
     return ::testing::AssertionFailure() << "no " << name << " header; status " << r.status;
   }
   if (expected != "*" && *value != expected) {
-    return ::testing::AssertionFailure() << name << " is \"" << *value << "\", expected \""
-                                         << expected << "\"";
+    return ::testing::AssertionFailure()
+           << name << " is \"" << *value << "\", expected \"" << expected << "\"";
   }
   return ::testing::AssertionSuccess();
 }
@@ -113,7 +113,9 @@ bool JsonEqual(const json::value& a, const json::value& b) {
 void RunScenario(HttpClient& client, const Scenario& s) {
   Response r = client.Request(s.method, s.path, s.headers, s.body);
   ASSERT_NE(r.status, 0) << s.method << " " << s.path << ": " << r.Describe();
-  EXPECT_EQ(r.status, s.expected_status) << s.method << " " << s.path << ": " << r.Describe();
+  if (s.expected_status != 0) {
+    EXPECT_EQ(r.status, s.expected_status) << s.method << " " << s.path << ": " << r.Describe();
+  }
   if (s.expect_envelope && s.method != "HEAD") {
     EXPECT_TRUE(IsEnvelope(r));
   }

@@ -7,19 +7,38 @@
 //   EXPECT_TRUE(IsEnvelope(client.Get("/health")));
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
-
-#include <boost/json/value.hpp>
-#include <gtest/gtest.h>
 
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 
 namespace gatehouse::testing {
+
+// One expected JSON fragment: the value at a JSON pointer. Any value Boost.JSON can convert
+// (string literals, std::string, numbers, bools, json::value, braced objects and arrays) works:
+// {"/error", "UserNotFound"}, {"/data/id", user_id}, {"/data", {{"status", "ok"}}}.
+struct JsonFragment {
+  JsonFragment(std::string json_pointer, boost::json::value expected)
+      : pointer(std::move(json_pointer)), value(std::move(expected)) {}
+  template <class T>
+  requires(!std::is_convertible_v<const T&, boost::json::value>)
+      JsonFragment(std::string json_pointer, const T& expected)
+      : JsonFragment(std::move(json_pointer), boost::json::value_from(expected)) {}
+  JsonFragment(std::pair<std::string, boost::json::value> pair)
+      : JsonFragment(std::move(pair.first), std::move(pair.second)) {}
+
+  std::string pointer;
+  boost::json::value value;
+};
 
 struct Scenario {
   std::string name;
@@ -28,9 +47,9 @@ struct Scenario {
   Headers headers;
   std::string body;
 
-  int expected_status = 200;
+  int expected_status = 200;  // 0 = any status (the rest of the row still applies)
   // JSON pointer -> exact value, e.g. {"/error", "UserNotFound"}, {"/data/status", "ok"}.
-  std::vector<std::pair<std::string, boost::json::value>> expected_fragments;
+  std::vector<JsonFragment> expected_fragments;
   // Header name -> exact value; the value "*" only requires the header to be present.
   std::vector<std::pair<std::string, std::string>> expected_headers;
   std::vector<std::string> absent_headers;
@@ -55,6 +74,12 @@ void RunScenarios(const ServerProcess& server, const std::vector<Scenario>& tabl
 // The value at JSON pointer `pointer` in the body equals `expected`.
 ::testing::AssertionResult HasJson(const Response& response, std::string_view pointer,
                                    const boost::json::value& expected);
+// Same, for values that need value_from (std::string, containers).
+template <class T>
+requires(!std::is_convertible_v<const T&, boost::json::value>)::testing::AssertionResult
+    HasJson(const Response& response, std::string_view pointer, const T& expected) {
+  return HasJson(response, pointer, boost::json::value_from(expected));
+}
 // Header `name` is present and (unless expected is "*") equals `expected`.
 ::testing::AssertionResult HasHeader(const Response& response, std::string_view name,
                                      std::string_view expected = "*");

@@ -141,8 +141,8 @@ bool HasFlag(const std::vector<std::string>& flags, std::string_view name) {
 
 TempDir::TempDir(std::string_view prefix) {
   const char* base = std::getenv("TMPDIR");
-  std::string templ = std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) +
-                      "XXXXXX";
+  std::string templ =
+      std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) + "XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) {
     ADD_FAILURE() << "mkdtemp(" << templ << "): " << std::strerror(errno);
     return;
@@ -228,7 +228,8 @@ ServerProcess::~ServerProcess() {
 }
 
 ::testing::AssertionResult ServerProcess::Start() {
-  if (pid_ > 0) return ::testing::AssertionFailure() << "server already running (pid " << pid_ << ")";
+  if (pid_ > 0)
+    return ::testing::AssertionFailure() << "server already running (pid " << pid_ << ")";
   argv_ = {GatehouseBinary(), "serve"};
   if (!HasFlag(options_.flags, "--listen")) argv_.insert(argv_.end(), {"--listen", "127.0.0.1:0"});
   if (!HasFlag(options_.flags, "--data-dir")) argv_.insert(argv_.end(), {"--data-dir", data_dir_});
@@ -258,8 +259,9 @@ ServerProcess::~ServerProcess() {
     }
     if (!Running()) {
       return ::testing::AssertionFailure()
-             << "gatehouse exited with code " << last_exit_code_ << " before listening\n  command: "
-             << JoinArgs(argv_) << "\n  stderr: " << Tail(ReadFile(stderr_path(), err_offset), 30);
+             << "gatehouse exited with code " << last_exit_code_
+             << " before listening\n  command: " << JoinArgs(argv_)
+             << "\n  stderr: " << Tail(ReadFile(stderr_path(), err_offset), 30);
     }
     if (Clock::now() > deadline) {
       Kill();
@@ -335,8 +337,9 @@ std::string ServerProcess::StderrLog() const { return ReadFile(stderr_path()); }
     }
     if (Clock::now() > deadline) {
       return ::testing::AssertionFailure()
-             << "'" << needle << "' not logged within " << timeout.count() << " ms; stderr tail: "
-             << Tail(StderrLog(), 10) << "\nstdout tail: " << Tail(StdoutLog(), 5);
+             << "'" << needle << "' not logged within " << timeout.count()
+             << " ms; stderr tail: " << Tail(StderrLog(), 10)
+             << "\nstdout tail: " << Tail(StdoutLog(), 5);
     }
     std::this_thread::sleep_for(20ms);
   }

@@ -7,6 +7,7 @@
 //   HttpClient client(server.port());  ...  EXPECT_EQ(server.Stop(), 0);
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -16,8 +17,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "support/http_client.hpp"
 

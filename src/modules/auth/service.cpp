@@ -194,7 +194,9 @@ core::Status AuthService::ChangePassword(const std::string& user_id,
   if (auto status = security::ValidatePassword(new_password, "newPassword"); !status) {
     return status;
   }
-  auto ticket = throttle_.Begin("user:" + user_id, "password-change");
+  // Keyed by the user on both counters: one user's typos must not slow anyone else down.
+  const std::string key = "password-change:" + user_id;
+  auto ticket = throttle_.Begin(key, key);
   if (!ticket) return ticket.error();
   auto user = users_.Get(user_id);
   if (!user) {

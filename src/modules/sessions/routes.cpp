@@ -6,6 +6,7 @@
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "http/envelope.hpp"
+#include "modules/sessions/dto.hpp"
 
 namespace gatehouse::modules::sessions {
 
@@ -17,60 +18,15 @@ namespace n = authz::nodes;
 
 namespace {
 
-boost::json::value OptString(const std::optional<std::string>& v) {
-  if (!v) return nullptr;
-  return boost::json::string(*v);
-}
-
-std::string Stamp(std::int64_t ms) { return core::FormatIso8601(core::FromUnixMillis(ms)); }
-
-// Seed 001's ActiveSession, field for field.
-boost::json::object ActiveSessionJson(const Session& s, const std::string& current) {
-  return {{"id", s.id},
-          {"ipAddress", OptString(s.ip_address)},
-          {"userAgent", OptString(s.user_agent)},
-          {"deviceType", OptString(s.device_type)},
-          {"browserName", OptString(s.browser_name)},
-          {"osName", OptString(s.os_name)},
-          {"provider", s.provider},
-          {"providerName", ProviderDisplayName(s.provider)},
-          {"lastActivityAt", Stamp(s.last_activity_at)},
-          {"createdAt", Stamp(s.created_at)},
-          {"expiresAt", Stamp(s.expires_at)},
-          {"isCurrent", !current.empty() && s.id == current}};
-}
-
-core::Result<Response> ListFor(SessionService& sessions, const std::string& user_id,
-                               const std::string& current) {
-  auto list = sessions.ListActive(user_id);
-  if (!list) return list.error();
-  boost::json::array data;
-  for (const auto& s : *list) data.push_back(ActiveSessionJson(s, current));
-  return http::Ok(
-      boost::json::object{{"sessions", std::move(data)},
-                          {"currentSessionId", current.empty() ? boost::json::value(nullptr)
-                                                               : boost::json::value(current)}},
-      "Sessions Fetched Successfully!");
-}
-
 }  // namespace
 
 void BindSessionRoutes(http::Router& router, SessionService& sessions) {
   router.Add(Method::kGet, "/v1/sessions", Access::Nodes({n::kSessionRead}),
              [&sessions](Context& c) -> core::Result<Response> {
-               return ListFor(sessions, c.principal.user_id, c.principal.session_id);
-             });
-
-  router.Add(Method::kGet, "/v1/user/users/:identifier/sessions",
-             Access::Authenticated({n::kSessionRead, n::kSessionReadOther}),
-             [&sessions](Context& c) -> core::Result<Response> {
-               const std::string target(c.Param("identifier"));
-               const bool self = target == "@me" || target == c.principal.user_id;
-               if (!c.principal.Can(self ? n::kSessionRead : n::kSessionReadOther)) {
-                 return core::PermissionDenied();
-               }
-               return ListFor(sessions, self ? c.principal.user_id : target,
-                              self ? c.principal.session_id : std::string());
+               auto list = sessions.ListActive(c.principal.user_id);
+               if (!list) return list.error();
+               return http::Ok(ActiveSessionsJson(*list, c.principal.session_id),
+                               "Sessions Fetched Successfully!");
              });
 
   // {sessionToken | sessionId, reason} -> {success}: the session id as listed. Someone else's

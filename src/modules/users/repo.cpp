@@ -1,5 +1,6 @@
 #include "modules/users/repo.hpp"
 
+#include "store/database.hpp"
 #include "store/json_column.hpp"
 
 namespace gatehouse::modules::users::repo {
@@ -242,6 +243,12 @@ std::int64_t CountActiveHolders(soci::session& s, const std::string& role_id) {
        "WHERE ur.role_id = :r AND u.status = 'active'",
       soci::into(count), soci::use(role_id);
   return count;
+}
+
+void LockRole(soci::session& s, const std::string& role_id) {
+  if (store::DialectOf(s) != store::Dialect::kPostgres) return;
+  std::string id;
+  s << "SELECT id FROM roles WHERE id = :id FOR UPDATE", soci::into(id), soci::use(role_id);
 }
 
 void InsertAccount(soci::session& s, const PlatformAccount& a) {

@@ -38,6 +38,9 @@ std::optional<RoleRef> FindRole(soci::session& s, const std::string& id_or_monik
 void ReplaceUserRoles(soci::session& s, const std::string& user_id,
                       const std::vector<std::string>& role_ids, std::int64_t now);
 std::int64_t CountActiveHolders(soci::session& s, const std::string& role_id);
+// Serialises transactions that count a role's holders before taking it away (PostgreSQL row
+// lock; SQLite transactions are serial already).
+void LockRole(soci::session& s, const std::string& role_id);
 
 void InsertAccount(soci::session& s, const PlatformAccount& account);
 std::vector<PlatformAccount> AccountsOfUser(soci::session& s, const std::string& user_id);

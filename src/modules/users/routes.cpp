@@ -7,6 +7,7 @@
 #include "core/json.hpp"
 #include "http/envelope.hpp"
 #include "http/query.hpp"
+#include "modules/sessions/dto.hpp"
 #include "modules/users/dto.hpp"
 
 namespace gatehouse::modules::users {
@@ -54,7 +55,7 @@ core::Result<Response> CheckPermissions(const Context& c, const core::Principal&
 
 }  // namespace
 
-void BindUserRoutes(http::Router& router, UserService& users) {
+void BindUserRoutes(http::Router& router, UserService& users, sessions::SessionService& sessions) {
   // --- the caller (seed 002) ---
   router.Add(Method::kGet, "/v1/user/@me", Access::Nodes({n::kUserRead}),
              [&users](Context& c) -> core::Result<Response> {
@@ -190,6 +191,24 @@ void BindUserRoutes(http::Router& router, UserService& users) {
                auto user = TargetUser(users, c, n::kUserReadOther);
                if (!user && user.error().code != core::ErrorCode::kNotFound) return user.error();
                return http::Ok(boost::json::object{{"exists", user.ok()}}, "User Checked!");
+             });
+
+  // Seed 000 getActiveSessions(userId): own sessions with session.read, others' with
+  // session.read.other; currentSessionId is only set for one's own list.
+  router.Add(Method::kGet, "/v1/user/users/:identifier/sessions",
+             Access::Authenticated({n::kSessionRead, n::kSessionReadOther}),
+             [&users, &sessions](Context& c) -> core::Result<Response> {
+               const std::string identifier(c.Param("identifier"));
+               const bool self = identifier == "@me" || identifier == c.principal.user_id;
+               if (self && !c.principal.Can(n::kSessionRead)) return core::PermissionDenied();
+               auto user = TargetUser(users, c, n::kSessionReadOther);
+               if (!user) return user.error();
+               auto list = sessions.ListActive(user->id);
+               if (!list) return list.error();
+               const bool mine = user->id == c.principal.user_id;
+               return http::Ok(
+                   sessions::ActiveSessionsJson(*list, mine ? c.principal.session_id : ""),
+                   "Sessions Fetched Successfully!");
              });
 
   // --- seed 004: search by name, login or email; answers public fields only ---

@@ -20,6 +20,20 @@ core::Error LastSuperAdmin() {
                                   "LastSuperAdmin");
 }
 
+// Managing another user (roles, nodes, ban, delete) needs every power they have: an admin
+// cannot demote, ban or fence in someone who holds more than they do.
+core::Status CheckOutranks(const core::Principal& actor, const User& target) {
+  if (actor.kind == core::Principal::Kind::kRoot) return {};
+  const auto profile = BuildAccessProfile(target);
+  for (const auto& grant : profile->effective) {
+    if (!grant.starts_with("-") && !actor.CanGrant(grant)) {
+      return core::PermissionDenied(
+          "You cannot manage a user who holds permissions you do not hold.");
+    }
+  }
+  return {};
+}
+
 bool HasRole(const User& user, std::string_view role_id) {
   return std::any_of(user.roles.begin(), user.roles.end(),
                      [&](const RoleRef& r) { return r.id == role_id; });
@@ -162,6 +176,10 @@ core::Result<User> UserService::Update(const core::Principal& actor,
     auto found = Resolve(s, identifier);
     if (!found) return found;
     User user = std::move(*found);
+    if (update.roles || update.permissions || update.status) {
+      if (auto s2 = CheckOutranks(actor, user); !s2) return s2.error();
+      repo::LockRole(s, kSuperAdminRole);
+    }
     const std::int64_t now = core::ToUnixMillis(clock_.Now());
     const bool was_super_admin = HasRole(user, kSuperAdminRole);
 
@@ -271,11 +289,14 @@ core::Result<User> UserService::Delete(const core::Principal& actor,
     auto found = Resolve(s, identifier);
     if (!found) return found;
     User user = std::move(*found);
-    if (HasRole(user, kSuperAdminRole)) {
-      if (!actor.CanGrant("*")) {
-        return core::PermissionDenied("Only a super admin can delete a super admin.");
-      }
-      if (repo::CountActiveHolders(s, kSuperAdminRole) <= 1) return LastSuperAdmin();
+    if (user.id == actor.user_id) {
+      return core::FailedPrecondition("You cannot delete your own account here.",
+                                      "CannotDeleteSelf");
+    }
+    if (auto s2 = CheckOutranks(actor, user); !s2) return s2.error();
+    repo::LockRole(s, kSuperAdminRole);
+    if (HasRole(user, kSuperAdminRole) && repo::CountActiveHolders(s, kSuperAdminRole) <= 1) {
+      return LastSuperAdmin();
     }
     const std::int64_t now = core::ToUnixMillis(clock_.Now());
     repo::UpdateStatus(s, user.id, UserStatus::kDeleted, now);

@@ -77,7 +77,9 @@ TEST(GrantSet, CoversGrantRefusesEscalation) {
   EXPECT_TRUE(admin.CoversGrant("user.*"));
   EXPECT_TRUE(admin.CoversGrant("user.roles.*"));
   EXPECT_TRUE(admin.CoversGrant("role.read"));
-  EXPECT_TRUE(admin.CoversGrant("-credential.delete"));  // negations only take away
+  EXPECT_TRUE(admin.CoversGrant("-user.delete.other"));  // it may take away what it holds
+  EXPECT_FALSE(admin.CoversGrant("-credential.delete"));  // not what it lacks
+  EXPECT_FALSE(admin.CoversGrant("-*"));
   EXPECT_FALSE(admin.CoversGrant("*"));
   EXPECT_FALSE(admin.CoversGrant("role.*"));
   EXPECT_FALSE(admin.CoversGrant("role.modify"));
