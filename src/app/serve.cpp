@@ -156,6 +156,7 @@ int Serve(const core::Config& config) {
   spdlog::info("listening on http://{}:{}", host, *port);
   spdlog::set_level(level);
   server.Run();
+  services.bus.Stop();
   services.db->Close();
   spdlog::info("store closed");
   return 0;

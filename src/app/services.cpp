@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "events/pg_transport.hpp"
 #include "store/migrations.hpp"
 
 namespace gatehouse::app {
@@ -60,13 +61,21 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
           .reuse_grace =
               std::chrono::duration_cast<std::chrono::seconds>(config.refresh_reuse_grace),
       },
-      s->user_agents);
+      s->user_agents, s->bus);
   if (auto status = s->sessions->LoadRevocations(); !status) return status.error();
-  s->users = std::make_unique<modules::users::UserService>(*s->db, s->clock, *s->sessions);
+  s->users = std::make_unique<modules::users::UserService>(*s->db, s->clock, *s->sessions, s->bus);
   s->auth = std::make_unique<modules::auth::AuthService>(
       *s->db, *s->users, *s->sessions, *s->hasher, *s->throttle, *s->tokens, s->clock,
       modules::auth::AuthOptions{.registration_enabled = config.allow_registration});
   s->roles = std::make_unique<modules::roles::RoleService>(*s->db, s->clock, *s->users);
+
+  // Several nodes share a PostgreSQL database: carry revocations and cache invalidations
+  // between them. (A SQLite file has one node; the bus stays in-process.)
+  if (s->db->dialect() == store::Dialect::kPostgres) {
+    auto transport = events::PgTransport::Start(config.database_url, s->bus);
+    if (!transport) return transport.error();
+    s->bus.SetTransport(std::move(*transport));
+  }
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "events/bus.hpp"
 #include "modules/auth/service.hpp"
 #include "modules/roles/service.hpp"
 #include "modules/sessions/service.hpp"
@@ -26,6 +27,7 @@ namespace gatehouse::app {
 
 struct Services {
   core::SystemClock clock;
+  events::Bus bus;
   std::unique_ptr<store::Database> db;
   std::shared_ptr<const security::SigningKeyStore> keys;
   std::unique_ptr<security::TokenService> tokens;
@@ -41,6 +43,8 @@ struct Services {
   // `db_pool_size` connections; the error names what failed.
   static core::Result<std::unique_ptr<Services>> Build(const core::Config& config,
                                                       unsigned db_pool_size);
+  // Stops the event transport first: its thread calls into the services below.
+  ~Services() { bus.Stop(); }
 };
 
 }  // namespace gatehouse::app

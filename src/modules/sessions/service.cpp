@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json/array.hpp>
+
 #include "audit/user_agent.hpp"
 #include "core/ids.hpp"
 #include "modules/sessions/repo.hpp"
@@ -46,12 +48,30 @@ std::size_t RevocationList::size() const {
 
 SessionService::SessionService(store::Database& db, const core::Clock& clock,
                                const security::TokenService& tokens, SessionOptions options,
-                               std::shared_ptr<const audit::UserAgentParser> user_agents)
+                               std::shared_ptr<const audit::UserAgentParser> user_agents,
+                               events::Bus& bus)
     : db_(db),
       clock_(clock),
       tokens_(tokens),
       options_(options),
-      user_agents_(std::move(user_agents)) {}
+      user_agents_(std::move(user_agents)),
+      bus_(bus) {
+  bus_.Subscribe("session.revoked", [this](const events::Event& event) {
+    std::vector<std::string> ids;
+    if (const auto* list = event.data.if_contains("ids"); list != nullptr && list->is_array()) {
+      for (const auto& id : list->as_array()) {
+        if (id.is_string()) ids.emplace_back(id.as_string());
+      }
+    }
+    ApplyRevoked(ids);
+  });
+  // Revocations published while the channel was down are re-read from the store.
+  bus_.OnResync([this] {
+    if (auto status = LoadRevocations(); !status) {
+      spdlog::error("could not reload revoked sessions: {}", status.error().internal_message);
+    }
+  });
+}
 
 std::int64_t SessionService::access_ttl_seconds() const {
   return tokens_.options().access_ttl.count();
@@ -244,6 +264,18 @@ core::Result<std::int64_t> SessionService::RevokeAllForUser(
 }
 
 void SessionService::PublishRevoked(const std::vector<std::string>& session_ids) {
+  // In chunks, so each notification stays well under PostgreSQL's NOTIFY payload limit.
+  constexpr std::size_t kChunk = 100;
+  for (std::size_t i = 0; i < session_ids.size(); i += kChunk) {
+    boost::json::array ids;
+    for (std::size_t j = i; j < std::min(session_ids.size(), i + kChunk); ++j) {
+      ids.emplace_back(session_ids[j]);
+    }
+    bus_.Publish("session.revoked", {{"ids", std::move(ids)}});
+  }
+}
+
+void SessionService::ApplyRevoked(const std::vector<std::string>& session_ids) {
   if (session_ids.empty()) return;
   const std::int64_t now = core::ToUnixMillis(clock_.Now());
   for (const auto& id : session_ids) revoked_.Add(id, now);

@@ -21,6 +21,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "events/bus.hpp"
 #include "modules/sessions/model.hpp"
 #include "security/token_service.hpp"
 #include "store/database.hpp"
@@ -62,9 +63,10 @@ class RevocationList {
 
 class SessionService {
  public:
+  // Subscribes to "session.revoked" on `bus`, so revocations made by any node take effect here.
   SessionService(store::Database& db, const core::Clock& clock,
                  const security::TokenService& tokens, SessionOptions options,
-                 std::shared_ptr<const audit::UserAgentParser> user_agents);
+                 std::shared_ptr<const audit::UserAgentParser> user_agents, events::Bus& bus);
 
   // Loads sessions revoked within the access-token lifetime into the revocation list.
   core::Status LoadRevocations();
@@ -90,7 +92,8 @@ class SessionService {
   std::vector<std::string> RevokeAllForUserIn(soci::session& tx, const std::string& user_id,
                                               const std::optional<std::string>& except,
                                               const std::string& reason);
-  // Makes revocations committed by a caller's transaction effective in memory.
+  // Makes revocations committed by a caller's transaction effective in memory, on this node at
+  // once and on the others through the bus.
   void PublishRevoked(const std::vector<std::string>& session_ids);
 
   bool IsRevoked(const std::string& session_id) const;
@@ -108,12 +111,14 @@ class SessionService {
   core::Result<IssuedTokens> IssueFor(Session session, std::string refresh_token);
   Session NewSession(const std::string& user_id, const ClientInfo& client,
                      const std::string& provider) const;
+  void ApplyRevoked(const std::vector<std::string>& session_ids);
 
   store::Database& db_;
   const core::Clock& clock_;
   const security::TokenService& tokens_;
   SessionOptions options_;
   std::shared_ptr<const audit::UserAgentParser> user_agents_;
+  events::Bus& bus_;
   RevocationList revoked_;
 
   std::mutex activity_mutex_;

@@ -58,8 +58,14 @@ std::shared_ptr<const AccessProfile> BuildAccessProfile(const User& user) {
 }
 
 UserService::UserService(store::Database& db, const core::Clock& clock,
-                         sessions::SessionService& sessions)
-    : db_(db), clock_(clock), sessions_(sessions) {}
+                         sessions::SessionService& sessions, events::Bus& bus)
+    : db_(db), clock_(clock), sessions_(sessions), bus_(bus) {
+  bus_.Subscribe("user.changed", [this](const events::Event& event) {
+    const auto* id = event.data.if_contains("id");
+    DropCached(id != nullptr && id->is_string() ? std::string(id->as_string()) : std::string());
+  });
+  bus_.OnResync([this] { DropCached(""); });
+}
 
 core::Result<User> UserService::Resolve(soci::session& s, const std::string& identifier) {
   std::optional<User> user;
@@ -351,15 +357,19 @@ core::Result<UserService::Cached> UserService::Load(const std::string& user_id) 
 }
 
 void UserService::Invalidate(const std::string& user_id) {
-  std::lock_guard lock(cache_mutex_);
-  ++generation_;
-  cache_.erase(user_id);
+  bus_.Publish("user.changed", {{"id", user_id}});
 }
 
-void UserService::InvalidateAll() {
+void UserService::InvalidateAll() { bus_.Publish("user.changed", {}); }
+
+void UserService::DropCached(const std::string& user_id) {
   std::lock_guard lock(cache_mutex_);
   ++generation_;
-  cache_.clear();
+  if (user_id.empty()) {
+    cache_.clear();
+  } else {
+    cache_.erase(user_id);
+  }
 }
 
 void UserService::OnChange(ChangeListener listener) {

@@ -21,6 +21,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/principal.hpp"
+#include "events/bus.hpp"
 #include "modules/sessions/service.hpp"
 #include "modules/users/model.hpp"
 #include "store/database.hpp"
@@ -64,7 +65,9 @@ struct UserPage {
 
 class UserService {
  public:
-  UserService(store::Database& db, const core::Clock& clock, sessions::SessionService& sessions);
+  // Subscribes to "user.changed" on `bus`: a change made on any node drops the cached entry.
+  UserService(store::Database& db, const core::Clock& clock, sessions::SessionService& sessions,
+              events::Bus& bus);
 
   core::Result<User> Get(const std::string& id);  // deleted users are NotFound
   core::Result<User> FindByIdentifier(const std::string& identifier);
@@ -87,6 +90,7 @@ class UserService {
 
   // Cached; NotFound for unknown users.
   core::Result<std::shared_ptr<const AccessProfile>> Access(const std::string& user_id);
+  // Drop cached entries here and, through the bus, on every other node.
   void Invalidate(const std::string& user_id);
   void InvalidateAll();
 
@@ -98,10 +102,12 @@ class UserService {
  private:
   core::Result<User> Resolve(soci::session& s, const std::string& identifier);
   void Notify(const std::string& user_id, bool roles, bool permissions, UserStatus status);
+  void DropCached(const std::string& user_id);  // "" = everyone
 
   store::Database& db_;
   const core::Clock& clock_;
   sessions::SessionService& sessions_;
+  events::Bus& bus_;
 
   std::mutex cache_mutex_;
   struct Cached {
