@@ -25,7 +25,7 @@ test: deps
 	bash scripts/test
 
 bench:
-	bash bench/http.sh
+	python3 bench/run
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "audit/geoip.hpp"
 #include "events/pg_transport.hpp"
 #include "store/migrations.hpp"
 
@@ -53,6 +54,13 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
     spdlog::warn("user-agent parsing disabled: {}", parser.error().public_message);
   }
 
+  std::shared_ptr<const audit::GeoLocator> geo;
+  if (!config.geoip_database.empty()) {
+    auto opened = audit::MaxMindLocator::Open(config.geoip_database);
+    if (!opened) return opened.error();
+    geo = std::move(*opened);
+  }
+  s->recorder = std::make_unique<audit::Recorder>(s->clock, std::move(geo));
   s->sessions = std::make_unique<modules::sessions::SessionService>(
       *s->db, s->clock, *s->tokens,
       modules::sessions::SessionOptions{
@@ -61,13 +69,15 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
           .reuse_grace =
               std::chrono::duration_cast<std::chrono::seconds>(config.refresh_reuse_grace),
       },
-      s->user_agents, s->bus);
+      s->user_agents, s->bus, *s->recorder);
   if (auto status = s->sessions->LoadRevocations(); !status) return status.error();
-  s->users = std::make_unique<modules::users::UserService>(*s->db, s->clock, *s->sessions, s->bus);
+  s->users = std::make_unique<modules::users::UserService>(*s->db, s->clock, *s->sessions, s->bus,
+                                                           *s->recorder);
   s->auth = std::make_unique<modules::auth::AuthService>(
       *s->db, *s->users, *s->sessions, *s->hasher, *s->throttle, *s->tokens, s->clock,
-      modules::auth::AuthOptions{.registration_enabled = config.allow_registration});
-  s->roles = std::make_unique<modules::roles::RoleService>(*s->db, s->clock, *s->users);
+      *s->recorder, modules::auth::AuthOptions{.registration_enabled = config.allow_registration});
+  s->roles =
+      std::make_unique<modules::roles::RoleService>(*s->db, s->clock, *s->users, *s->recorder);
 
   // Several nodes share a PostgreSQL database: carry revocations and cache invalidations
   // between them. (A SQLite file has one node; the bus stays in-process.)

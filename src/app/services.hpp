@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "audit/recorder.hpp"
 #include "audit/user_agent.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -34,6 +35,7 @@ struct Services {
   std::unique_ptr<security::PasswordHasher> hasher;
   std::unique_ptr<security::LoginThrottle> throttle;
   std::shared_ptr<const audit::UserAgentParser> user_agents;
+  std::unique_ptr<audit::Recorder> recorder;
   std::unique_ptr<modules::sessions::SessionService> sessions;
   std::unique_ptr<modules::users::UserService> users;
   std::unique_ptr<modules::auth::AuthService> auth;

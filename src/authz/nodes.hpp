@@ -36,4 +36,19 @@ inline constexpr const char* kRoleList = "role.list";
 inline constexpr const char* kRoleModify = "role.modify";
 inline constexpr const char* kRoleDelete = "role.delete";
 
+// API keys (seed 003): the caller's own keys (/v1/user/@me/keys), and everyone's
+// (/v1/admin/keys).
+inline constexpr const char* kApiKeyRead = "apikey.read";
+inline constexpr const char* kApiKeyCreate = "apikey.create";
+inline constexpr const char* kApiKeyRevoke = "apikey.revoke";
+inline constexpr const char* kApiKeyReadOther = "apikey.read.other";
+inline constexpr const char* kApiKeyCreateOther = "apikey.create.other";
+inline constexpr const char* kApiKeyUpdateOther = "apikey.update.other";
+inline constexpr const char* kApiKeyRevokeOther = "apikey.revoke.other";
+inline constexpr const char* kApiKeyRotateOther = "apikey.rotate.other";
+
+// Audit log (seed 000's audit:read / audit:write).
+inline constexpr const char* kAuditRead = "audit.read";
+inline constexpr const char* kAuditWrite = "audit.write";
+
 }  // namespace gatehouse::authz::nodes

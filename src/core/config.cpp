@@ -224,6 +224,10 @@ std::vector<OptionSpec> BuildOptions() {
   o.push_back({"user-agent-regexes", "GATEHOUSE_USER_AGENT_REGEXES", "FILE",
                "uap-core regexes.yaml (default /usr/share/uap-core/regexes.yaml)",
                Text(&Config::user_agent_regexes, false)});
+  o.push_back({"geoip-database", "GATEHOUSE_GEOIP_DATABASE", "FILE",
+               "MaxMind-format .mmdb giving audit events a country, region and city "
+               "(default none)",
+               Text(&Config::geoip_database, true)});
   o.push_back({"log-format", "GATEHOUSE_LOG_FORMAT", "FORMAT", "text or json (default text)",
                OneOf(&Config::log_format, {"text", "json"})});
   o.push_back({"log-level", "GATEHOUSE_LOG_LEVEL", "LEVEL",

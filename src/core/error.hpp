@@ -46,6 +46,8 @@ struct Error {
   std::string internal_message;  // logged with the request id, never sent
   std::vector<FieldError> details;
   int retry_after_seconds = 0;   // > 0: tell the client when to retry (429, 503)
+  // Extra response headers, e.g. X-RateLimit-* on a 429 (names as sent; values never secret).
+  std::vector<std::pair<std::string, std::string>> headers{};
 
   const char* Name() const { return name.empty() ? CodeName(code) : name.c_str(); }
 };

@@ -150,8 +150,10 @@ Response Dispatcher::RunChecked(Request& request, const RouteMatch& match) const
   }
   if (match.route == nullptr) {
     if (!match.allowed.empty()) {
-      Response response = FromError(core::Error{core::ErrorCode::kMethodNotAllowed, {},
-                                                "Method not allowed", {}, {}});
+      core::Error error;
+      error.code = core::ErrorCode::kMethodNotAllowed;
+      error.public_message = "Method not allowed";
+      Response response = FromError(error);
       response.SetHeader("Allow", AllowHeader(match.allowed));
       return response;
     }

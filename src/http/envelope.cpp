@@ -87,6 +87,7 @@ Response FromError(const core::Error& error) {
   if (error.retry_after_seconds > 0) {
     response.SetHeader("Retry-After", std::to_string(error.retry_after_seconds));
   }
+  for (const auto& [name, value] : error.headers) response.SetHeader(name, value);
   return response;
 }
 

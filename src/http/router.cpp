@@ -25,6 +25,16 @@ std::string_view Context::Param(std::string_view name) const {
   return it == params.end() ? std::string_view{} : std::string_view(it->second);
 }
 
+core::RequestMeta Context::Meta() const {
+  core::RequestMeta meta;
+  meta.actor_id = principal.user_id;
+  meta.api_key_id = principal.api_key_id;
+  meta.ip_address = request.client_ip;
+  meta.user_agent = std::string(request.Header("user-agent"));
+  meta.request_id = request.request_id;
+  return meta;
+}
+
 void Router::Add(Method method, std::string pattern, Access access, Handler handler,
                  RouteOptions options) {
   if (pattern.empty() || pattern.front() != '/') {

@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "core/principal.hpp"
+#include "core/request_meta.hpp"
 #include "http/message.hpp"
 
 namespace gatehouse::http {
@@ -46,6 +47,8 @@ struct Context {
   core::Principal principal;
 
   std::string_view Param(std::string_view name) const;
+  // Who is acting and from where, for the audit log.
+  core::RequestMeta Meta() const;
 };
 
 using Handler = std::function<core::Result<Response>(Context&)>;

@@ -248,7 +248,9 @@ class Server::Impl {
     if (ec == bhttp::error::header_limit) {
       response = Plain(431, "Request header fields too large", "HeaderTooLarge", false);
     } else if (ec == bhttp::error::body_limit) {
-      core::Error error{core::ErrorCode::kPayloadTooLarge, {}, "Request body too large", {}, {}};
+      core::Error error;
+      error.code = core::ErrorCode::kPayloadTooLarge;
+      error.public_message = "Request body too large";
       response = FromError(error);
     } else {
       core::Error error = core::InvalidArgument("Malformed HTTP request");

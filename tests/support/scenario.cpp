@@ -1,5 +1,7 @@
 #include "support/scenario.hpp"
 
+#include "support/audit_log.hpp"
+
 #include <boost/json/serialize.hpp>
 
 namespace gatehouse::testing {
@@ -131,7 +133,13 @@ void RunScenarios(const ServerProcess& server, const std::vector<Scenario>& tabl
   HttpClient client(server.port());
   for (const Scenario& s : table) {
     SCOPED_TRACE(s.name);
+    const bool audited = !s.expected_audit_events.empty() || s.no_audit_events;
+    const std::int64_t head = audited ? AuditHead(server) : 0;
     RunScenario(client, s);
+    if (audited) {
+      EXPECT_EQ(AuditTypesAfter(server, head), s.expected_audit_events)
+          << s.method << " " << s.path << " wrote other audit events than expected";
+    }
   }
 }
 

@@ -64,7 +64,7 @@ void BindAuthRoutes(http::Router& router, AuthService& auth,
                if (auto status = in.Finish(); !status) return std::move(status).error();
                input.email = *email;
                input.password = *password;
-               auto result = auth.Register(input, ClientOf(c.request));
+               auto result = auth.Register(input, ClientOf(c.request), c.Meta());
                if (!result) return result.error();
                return http::Ok(LoginJson(*result), "Registered successfully!", 201);
              });
@@ -82,7 +82,8 @@ void BindAuthRoutes(http::Router& router, AuthService& auth,
                  in.Fail({"login"}, "Give either email or login, not both");
                }
                if (auto status = in.Finish(); !status) return std::move(status).error();
-               auto result = auth.Login(email ? *email : *login, *password, ClientOf(c.request));
+               auto result =
+                   auth.Login(email ? *email : *login, *password, ClientOf(c.request), c.Meta());
                if (!result) return result.error();
                return http::Ok(LoginJson(*result), "Logged in successfully!");
              });
@@ -100,7 +101,7 @@ void BindAuthRoutes(http::Router& router, AuthService& auth,
                  if (!from_body) return core::Unauthenticated("Refresh token required");
                  token = *from_body;
                }
-               auto issued = auth.Refresh(token, ClientOf(c.request));
+               auto issued = auth.Refresh(token, ClientOf(c.request), c.Meta());
                if (!issued) return issued.error();
                return http::Ok(boost::json::object{{"accessToken", issued->access_token},
                                                    {"refreshToken", issued->refresh_token},
@@ -114,7 +115,7 @@ void BindAuthRoutes(http::Router& router, AuthService& auth,
                  return core::FailedPrecondition("This credential has no session to end.",
                                                  "NoSession");
                }
-               if (auto status = auth.Logout(c.principal.session_id); !status) {
+               if (auto status = auth.Logout(c.principal.session_id, c.Meta()); !status) {
                  return status.error();
                }
                return http::Ok(boost::json::object{{"success", true}}, "Logged out successfully!");
@@ -130,7 +131,8 @@ void BindAuthRoutes(http::Router& router, AuthService& auth,
                auto revoke = in.OptionalBool("revokeOtherSessions");
                if (auto status = in.Finish(); !status) return std::move(status).error();
                auto changed = auth.ChangePassword(c.principal.user_id, c.principal.session_id,
-                                                  *current, *next, revoke.value_or(false));
+                                                  *current, *next, revoke.value_or(false),
+                                                  c.Meta());
                if (!changed) return changed.error();
                return http::Ok(boost::json::object{{"success", true}},
                                "Password changed successfully!");

@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json/array.hpp>
+
 #include <algorithm>
+
+#include "audit/event_types.hpp"
 
 namespace gatehouse::modules::auth {
 namespace {
@@ -48,7 +52,7 @@ AuthService::AuthService(store::Database& db, users::UserService& users,
                          const security::PasswordHasher& hasher,
                          security::LoginThrottle& throttle,
                          const security::TokenService& tokens, const core::Clock& clock,
-                         AuthOptions options)
+                         const audit::Recorder& recorder, AuthOptions options)
     : db_(db),
       users_(users),
       sessions_(sessions),
@@ -56,6 +60,7 @@ AuthService::AuthService(store::Database& db, users::UserService& users,
       throttle_(throttle),
       tokens_(tokens),
       clock_(clock),
+      recorder_(recorder),
       options_(options) {}
 
 core::Result<std::string> AuthService::HashNewPassword(const std::string& password) const {
@@ -66,7 +71,8 @@ core::Result<std::string> AuthService::HashNewPassword(const std::string& passwo
 core::Result<users::User> AuthService::CreateUser(const RegisterInput& input,
                                                   std::vector<std::string> role_ids,
                                                   const sessions::ClientInfo* client,
-                                                  sessions::IssuedTokens* tokens) {
+                                                  sessions::IssuedTokens* tokens,
+                                                  const core::RequestMeta& meta) {
   std::vector<core::FieldError> problems;
   if (auto s = ValidateEmail(input.email); !s) problems.push_back(s.error().details.front());
   if (input.login) {
@@ -90,11 +96,22 @@ core::Result<users::User> AuthService::CreateUser(const RegisterInput& input,
                         .role_ids = role_ids};
     auto made = users_.CreateIn(tx, std::move(user));
     if (!made) return made;
+    boost::json::array roles;
+    for (const auto& role : role_ids) roles.emplace_back(role);
+    recorder_.Record(tx, meta, {.event_type = audit::types::kUserCreated,
+                                .user_id = made->id,
+                                .resource_type = "user",
+                                .resource_id = made->id,
+                                .metadata = {{"roles", std::move(roles)}}});
     if (client != nullptr && tokens != nullptr) {
       auto issued = sessions_.CreateIn(tx, made->id, *client, "email");
       if (!issued) return issued.error();
       *tokens = std::move(*issued);
       users_.TouchLastLoginIn(tx, made->id);
+      recorder_.Record(tx, meta, {.event_type = audit::types::kSessionCreated,
+                                  .user_id = made->id,
+                                  .resource_type = "session",
+                                  .resource_id = tokens->session.id});
     }
     return made;
   });
@@ -107,21 +124,40 @@ core::Result<users::User> AuthService::CreateUser(const RegisterInput& input,
 }
 
 core::Result<LoginResult> AuthService::Register(const RegisterInput& input,
-                                                const sessions::ClientInfo& client) {
+                                                const sessions::ClientInfo& client,
+                                                const core::RequestMeta& meta) {
   if (!options_.registration_enabled) {
     return core::PermissionDenied("Registration is disabled on this server.",
                                   "RegistrationDisabled");
   }
   LoginResult result;
-  auto user = CreateUser(input, {users::kDefaultRole}, &client, &result.tokens);
+  auto user = CreateUser(input, {users::kDefaultRole}, &client, &result.tokens, meta);
   if (!user) return user.error();
   result.user = std::move(*user);
   return result;
 }
 
+void AuthService::RecordLoginFailure(const std::optional<users::User>& user,
+                                     const core::RequestMeta& meta, const std::string& why) {
+  // Its own transaction: a failed login changes nothing else. The identifier typed is not
+  // stored for unknown accounts (people type passwords into the wrong field).
+  auto written = db_.Write([&](soci::session& tx) -> core::Status {
+    recorder_.Record(tx, meta, {.event_type = audit::types::kLoginFailed,
+                                .user_id = user ? user->id : std::string(),
+                                .resource_type = "user",
+                                .resource_id = user ? user->id : std::string(),
+                                .metadata = {{"knownAccount", user.has_value()}},
+                                .success = false,
+                                .error_message = why});
+    return {};
+  });
+  if (!written) spdlog::error("could not record a failed login: {}", written.error().internal_message);
+}
+
 core::Result<LoginResult> AuthService::Login(const std::string& identifier,
                                              const std::string& password,
-                                             const sessions::ClientInfo& client) {
+                                             const sessions::ClientInfo& client,
+                                             const core::RequestMeta& meta) {
   const std::string key = users::NormalizeIdentifier(identifier);
   auto ticket = throttle_.Begin(key, client.ip_address);
   if (!ticket) return ticket.error();
@@ -150,8 +186,12 @@ core::Result<LoginResult> AuthService::Login(const std::string& identifier,
     }
   }
   throttle_.Finish(*ticket, match);
-  if (!match) return InvalidCredentials();
+  if (!match) {
+    RecordLoginFailure(usable ? user : std::nullopt, meta, "invalid credentials");
+    return InvalidCredentials();
+  }
   if (user->status == users::UserStatus::kBanned) {
+    RecordLoginFailure(user, meta, "account banned");
     return core::PermissionDenied("This account has been banned.", "AccountBanned");
   }
 
@@ -167,6 +207,11 @@ core::Result<LoginResult> AuthService::Login(const std::string& identifier,
     if (!issued) return issued.error();
     result.tokens = std::move(*issued);
     users_.TouchLastLoginIn(tx, user->id);
+    recorder_.Record(tx, meta, {.event_type = audit::types::kLogin,
+                                .user_id = user->id,
+                                .resource_type = "session",
+                                .resource_id = result.tokens.session.id,
+                                .metadata = {{"provider", "email"}}});
     if (rehash) return users_.SetPasswordIn(tx, user->id, *rehash);
     return {};
   });
@@ -176,12 +221,13 @@ core::Result<LoginResult> AuthService::Login(const std::string& identifier,
 }
 
 core::Result<sessions::IssuedTokens> AuthService::Refresh(const std::string& refresh_token,
-                                                          const sessions::ClientInfo& client) {
-  return sessions_.Refresh(refresh_token, client);
+                                                          const sessions::ClientInfo& client,
+                                                          const core::RequestMeta& meta) {
+  return sessions_.Refresh(refresh_token, client, meta);
 }
 
-core::Status AuthService::Logout(const std::string& session_id) {
-  auto revoked = sessions_.Revoke(session_id, "logout");
+core::Status AuthService::Logout(const std::string& session_id, const core::RequestMeta& meta) {
+  auto revoked = sessions_.Revoke(session_id, "logout", meta, audit::types::kLogout);
   if (!revoked) return revoked.error();
   return {};
 }
@@ -190,7 +236,8 @@ core::Status AuthService::ChangePassword(const std::string& user_id,
                                          const std::string& session_id,
                                          const std::string& current_password,
                                          const std::string& new_password,
-                                         bool revoke_other_sessions) {
+                                         bool revoke_other_sessions,
+                                         const core::RequestMeta& meta) {
   if (auto status = security::ValidatePassword(new_password, "newPassword"); !status) {
     return status;
   }
@@ -227,6 +274,12 @@ core::Status AuthService::ChangePassword(const std::string& user_id,
     if (revoke_other_sessions) {
       revoked = sessions_.RevokeAllForUserIn(tx, user_id, session_id, "password_changed");
     }
+    recorder_.Record(tx, meta,
+                     {.event_type = audit::types::kPasswordChanged,
+                      .user_id = user_id,
+                      .resource_type = "user",
+                      .resource_id = user_id,
+                      .metadata = {{"revokedSessions", static_cast<std::int64_t>(revoked.size())}}});
     return {};
   });
   if (!written) return written;
@@ -274,7 +327,9 @@ core::Result<users::User> AuthService::CreateSuperAdmin(const std::string& email
                                                         const std::string& password,
                                                         const std::optional<std::string>& name) {
   RegisterInput input{.email = email, .password = password, .name = name, .login = std::nullopt};
-  return CreateUser(input, {users::kSuperAdminRole, users::kDefaultRole}, nullptr, nullptr);
+  core::RequestMeta meta;
+  meta.source_service = "backend";  // the operator's command line, not an API call
+  return CreateUser(input, {users::kSuperAdminRole, users::kDefaultRole}, nullptr, nullptr, meta);
 }
 
 }  // namespace gatehouse::modules::auth

@@ -11,7 +11,9 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "audit/recorder.hpp"
 #include "core/principal.hpp"
+#include "core/request_meta.hpp"
 #include "modules/sessions/service.hpp"
 #include "modules/users/service.hpp"
 #include "security/login_throttle.hpp"
@@ -43,20 +45,24 @@ class AuthService {
   AuthService(store::Database& db, users::UserService& users,
               sessions::SessionService& sessions, const security::PasswordHasher& hasher,
               security::LoginThrottle& throttle, const security::TokenService& tokens,
-              const core::Clock& clock, AuthOptions options);
+              const core::Clock& clock, const audit::Recorder& recorder, AuthOptions options);
 
   core::Result<LoginResult> Register(const RegisterInput& input,
-                                     const sessions::ClientInfo& client);
+                                     const sessions::ClientInfo& client,
+                                     const core::RequestMeta& meta);
   // `identifier` is an email or a login. Unknown user and wrong password: the same 401, after
   // the same argon2id work.
   core::Result<LoginResult> Login(const std::string& identifier, const std::string& password,
-                                  const sessions::ClientInfo& client);
+                                  const sessions::ClientInfo& client,
+                                  const core::RequestMeta& meta);
   core::Result<sessions::IssuedTokens> Refresh(const std::string& refresh_token,
-                                               const sessions::ClientInfo& client);
-  core::Status Logout(const std::string& session_id);
+                                               const sessions::ClientInfo& client,
+                                               const core::RequestMeta& meta);
+  core::Status Logout(const std::string& session_id, const core::RequestMeta& meta);
   core::Status ChangePassword(const std::string& user_id, const std::string& session_id,
                               const std::string& current_password,
-                              const std::string& new_password, bool revoke_other_sessions);
+                              const std::string& new_password, bool revoke_other_sessions,
+                              const core::RequestMeta& meta);
 
   core::Result<core::Principal> AuthenticateBearer(std::string_view token);
 
@@ -70,7 +76,10 @@ class AuthService {
   core::Result<users::User> CreateUser(const RegisterInput& input,
                                        std::vector<std::string> role_ids,
                                        const sessions::ClientInfo* client,
-                                       sessions::IssuedTokens* tokens);
+                                       sessions::IssuedTokens* tokens,
+                                       const core::RequestMeta& meta);
+  void RecordLoginFailure(const std::optional<users::User>& user, const core::RequestMeta& meta,
+                          const std::string& why);
 
   store::Database& db_;
   users::UserService& users_;
@@ -79,6 +88,7 @@ class AuthService {
   security::LoginThrottle& throttle_;
   const security::TokenService& tokens_;
   const core::Clock& clock_;
+  const audit::Recorder& recorder_;
   AuthOptions options_;
   security::VerifiedTokenCache verified_;
 };

@@ -68,7 +68,7 @@ void BindRoleRoutes(http::Router& router, RoleService& roles) {
              [&roles](Context& c) -> core::Result<Response> {
                auto input = ParseRole(c.request.body, /*create=*/true);
                if (!input) return input.error();
-               auto role = roles.Create(c.principal, *input);
+               auto role = roles.Create(c.principal, *input, c.Meta());
                if (!role) return role.error();
                return http::Ok(RoleJson(*role), "Role Created Successfully!", 201);
              });
@@ -93,14 +93,15 @@ void BindRoleRoutes(http::Router& router, RoleService& roles) {
              [&roles](Context& c) -> core::Result<Response> {
                auto input = ParseRole(c.request.body, /*create=*/false);
                if (!input) return input.error();
-               auto role = roles.Update(c.principal, std::string(c.Param("identifier")), *input);
+               auto role =
+                   roles.Update(c.principal, std::string(c.Param("identifier")), *input, c.Meta());
                if (!role) return role.error();
                return http::Ok(RoleJson(*role), "Role Updated Successfully!");
              });
 
   router.Add(Method::kDelete, "/v1/role/:identifier", Access::Nodes({n::kRoleDelete}),
              [&roles](Context& c) -> core::Result<Response> {
-               auto role = roles.Delete(c.principal, std::string(c.Param("identifier")));
+               auto role = roles.Delete(c.principal, std::string(c.Param("identifier")), c.Meta());
                if (!role) return role.error();
                return http::Ok(RoleJson(*role, /*with_permissions=*/false),
                                "Role Deleted Successfully!");
@@ -111,7 +112,8 @@ void BindRoleRoutes(http::Router& router, RoleService& roles) {
                auto nodes = ParseNodes(c.request.body);
                if (!nodes) return nodes.error();
                auto role =
-                   roles.AddPermissions(c.principal, std::string(c.Param("identifier")), *nodes);
+                   roles.AddPermissions(c.principal, std::string(c.Param("identifier")), *nodes,
+                                        c.Meta());
                if (!role) return role.error();
                return http::Ok(RoleJson(*role), "Permissions Added Successfully!");
              });
@@ -120,8 +122,8 @@ void BindRoleRoutes(http::Router& router, RoleService& roles) {
              [&roles](Context& c) -> core::Result<Response> {
                auto nodes = ParseNodes(c.request.body);
                if (!nodes) return nodes.error();
-               auto role = roles.RemovePermissions(c.principal,
-                                                   std::string(c.Param("identifier")), *nodes);
+               auto role = roles.RemovePermissions(
+                   c.principal, std::string(c.Param("identifier")), *nodes, c.Meta());
                if (!role) return role.error();
                return http::Ok(RoleJson(*role), "Permissions Removed Successfully!");
              });

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include <boost/json/array.hpp>
+
+#include "audit/event_types.hpp"
 #include "authz/matcher.hpp"
 #include "core/ids.hpp"
 
@@ -30,6 +33,12 @@ core::Status CheckNoEscalation(const core::Principal& actor, const std::set<std:
     }
   }
   return {};
+}
+
+boost::json::array Strings(const std::vector<std::string>& items) {
+  boost::json::array out;
+  for (const auto& item : items) out.emplace_back(item);
+  return out;
 }
 
 std::vector<std::string> HolderIds(const std::vector<RoleHolder>& holders) {
@@ -61,10 +70,12 @@ core::Status ValidateGrants(const std::vector<std::string>& grants, const char* 
   return {};
 }
 
-RoleService::RoleService(store::Database& db, const core::Clock& clock, users::UserService& users)
-    : db_(db), clock_(clock), users_(users) {}
+RoleService::RoleService(store::Database& db, const core::Clock& clock, users::UserService& users,
+                         const audit::Recorder& recorder)
+    : db_(db), clock_(clock), users_(users), recorder_(recorder) {}
 
-core::Result<Role> RoleService::Create(const core::Principal& actor, const RoleInput& input) {
+core::Result<Role> RoleService::Create(const core::Principal& actor, const RoleInput& input,
+                                       const core::RequestMeta& meta) {
   if (auto s = ValidateMoniker(*input.moniker); !s) return s.error();
   const std::vector<std::string> grants = input.permissions.value_or(std::vector<std::string>{});
   if (auto s = ValidateGrants(grants, "permissions"); !s) return s.error();
@@ -85,6 +96,12 @@ core::Result<Role> RoleService::Create(const core::Principal& actor, const RoleI
                                  "RoleAlreadyExists");
     }
     repo::InsertRole(s, role);
+    recorder_.Record(s, meta, {.event_type = audit::types::kRoleCreated,
+                               .user_id = actor.user_id,
+                               .resource_type = "role",
+                               .resource_id = role.id,
+                               .metadata = {{"moniker", role.moniker},
+                                            {"permissions", Strings(role.permissions)}}});
     return role;
   });
   if (!created && created.error().code == core::ErrorCode::kAlreadyExists) {
@@ -111,7 +128,8 @@ core::Result<std::vector<Role>> RoleService::List() {
 
 core::Result<Role> RoleService::Replace(
     const core::Principal& actor, const std::string& identifier,
-    const std::function<std::vector<std::string>(const Role&)>& next, const RoleInput* rename) {
+    const std::function<std::vector<std::string>(const Role&)>& next, const RoleInput* rename,
+    const core::RequestMeta& meta) {
   std::vector<std::string> holders;
   bool grants_changed = false;
   auto updated = db_.Write([&](soci::session& s) -> core::Result<Role> {
@@ -145,6 +163,21 @@ core::Result<Role> RoleService::Replace(
     role.updated_at = core::ToUnixMillis(clock_.Now());
     repo::UpdateRole(s, role);
     if (grants_changed) holders = HolderIds(repo::HoldersOf(s, role.id));
+    boost::json::array added, removed;
+    for (const auto& g : after) {
+      if (!before.contains(g)) added.emplace_back(g);
+    }
+    for (const auto& g : before) {
+      if (!after.contains(g)) removed.emplace_back(g);
+    }
+    recorder_.Record(s, meta, {.event_type = audit::types::kRoleUpdated,
+                               .user_id = actor.user_id,
+                               .resource_type = "role",
+                               .resource_id = role.id,
+                               .metadata = {{"moniker", role.moniker},
+                                            {"added", std::move(added)},
+                                            {"removed", std::move(removed)},
+                                            {"holders", static_cast<std::int64_t>(holders.size())}}});
     return role;
   });
   if (updated) {
@@ -156,7 +189,7 @@ core::Result<Role> RoleService::Replace(
 }
 
 core::Result<Role> RoleService::Update(const core::Principal& actor, const std::string& identifier,
-                                       const RoleInput& input) {
+                                       const RoleInput& input, const core::RequestMeta& meta) {
   if (input.moniker) {
     if (auto s = ValidateMoniker(*input.moniker); !s) return s.error();
   }
@@ -165,12 +198,14 @@ core::Result<Role> RoleService::Update(const core::Principal& actor, const std::
   }
   return Replace(
       actor, identifier,
-      [&](const Role& role) { return input.permissions.value_or(role.permissions); }, &input);
+      [&](const Role& role) { return input.permissions.value_or(role.permissions); }, &input,
+      meta);
 }
 
 core::Result<Role> RoleService::AddPermissions(const core::Principal& actor,
                                                const std::string& identifier,
-                                               const std::vector<std::string>& permissions) {
+                                               const std::vector<std::string>& permissions,
+                                               const core::RequestMeta& meta) {
   if (auto s = ValidateGrants(permissions, "permissions"); !s) return s.error();
   return Replace(
       actor, identifier,
@@ -179,12 +214,13 @@ core::Result<Role> RoleService::AddPermissions(const core::Principal& actor,
         merged.insert(merged.end(), permissions.begin(), permissions.end());
         return merged;
       },
-      nullptr);
+      nullptr, meta);
 }
 
 core::Result<Role> RoleService::RemovePermissions(const core::Principal& actor,
                                                   const std::string& identifier,
-                                                  const std::vector<std::string>& permissions) {
+                                                  const std::vector<std::string>& permissions,
+                                                  const core::RequestMeta& meta) {
   if (auto s = ValidateGrants(permissions, "permissions"); !s) return s.error();
   return Replace(
       actor, identifier,
@@ -197,11 +233,12 @@ core::Result<Role> RoleService::RemovePermissions(const core::Principal& actor,
         }
         return kept;
       },
-      nullptr);
+      nullptr, meta);
 }
 
 core::Result<Role> RoleService::Delete(const core::Principal& actor,
-                                       const std::string& identifier) {
+                                       const std::string& identifier,
+                                       const core::RequestMeta& meta) {
   std::vector<std::string> holders;
   auto deleted = db_.Write([&](soci::session& s) -> core::Result<Role> {
     auto found = repo::FindRole(s, identifier);
@@ -213,6 +250,12 @@ core::Result<Role> RoleService::Delete(const core::Principal& actor,
     if (auto s2 = CheckNoEscalation(actor, before, {}); !s2) return s2.error();
     holders = HolderIds(repo::HoldersOf(s, found->id));
     repo::DeleteRole(s, found->id);
+    recorder_.Record(s, meta, {.event_type = audit::types::kRoleDeleted,
+                               .user_id = actor.user_id,
+                               .resource_type = "role",
+                               .resource_id = found->id,
+                               .metadata = {{"moniker", found->moniker},
+                                            {"holders", static_cast<std::int64_t>(holders.size())}}});
     return std::move(*found);
   });
   if (deleted) {

@@ -15,7 +15,9 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "audit/recorder.hpp"
 #include "core/principal.hpp"
+#include "core/request_meta.hpp"
 #include "modules/roles/repo.hpp"
 #include "modules/users/service.hpp"
 #include "store/database.hpp"
@@ -30,19 +32,25 @@ struct RoleInput {
 
 class RoleService {
  public:
-  RoleService(store::Database& db, const core::Clock& clock, users::UserService& users);
+  RoleService(store::Database& db, const core::Clock& clock, users::UserService& users,
+              const audit::Recorder& recorder);
 
-  core::Result<Role> Create(const core::Principal& actor, const RoleInput& input);
+  // Changes are audited (role_created, role_updated, role_deleted) in their transaction.
+  core::Result<Role> Create(const core::Principal& actor, const RoleInput& input,
+                            const core::RequestMeta& meta);
   core::Result<Role> Get(const std::string& identifier);
   core::Result<std::vector<Role>> List();
   core::Result<Role> Update(const core::Principal& actor, const std::string& identifier,
-                            const RoleInput& input);
-  core::Result<Role> Delete(const core::Principal& actor, const std::string& identifier);
+                            const RoleInput& input, const core::RequestMeta& meta);
+  core::Result<Role> Delete(const core::Principal& actor, const std::string& identifier,
+                            const core::RequestMeta& meta);
   core::Result<Role> AddPermissions(const core::Principal& actor, const std::string& identifier,
-                                    const std::vector<std::string>& permissions);
+                                    const std::vector<std::string>& permissions,
+                                    const core::RequestMeta& meta);
   core::Result<Role> RemovePermissions(const core::Principal& actor,
                                        const std::string& identifier,
-                                       const std::vector<std::string>& permissions);
+                                       const std::vector<std::string>& permissions,
+                                       const core::RequestMeta& meta);
   core::Result<std::vector<RoleHolder>> Holders(const std::string& identifier);
 
   // Called after a role's nodes change or it is deleted, with the role id and its holders
@@ -55,12 +63,13 @@ class RoleService {
   // Applies `next` as the role's new node list inside one transaction, after the checks.
   core::Result<Role> Replace(const core::Principal& actor, const std::string& identifier,
                              const std::function<std::vector<std::string>(const Role&)>& next,
-                             const RoleInput* rename);
+                             const RoleInput* rename, const core::RequestMeta& meta);
   void Changed(const std::string& role_id, const std::vector<std::string>& holders);
 
   store::Database& db_;
   const core::Clock& clock_;
   users::UserService& users_;
+  const audit::Recorder& recorder_;
   std::mutex listeners_mutex_;
   std::vector<ChangeListener> listeners_;
 };

@@ -52,7 +52,8 @@ void BindSessionRoutes(http::Router& router, SessionService& sessions) {
                    !c.principal.Can(n::kSessionRevokeOther)) {
                  return core::NotFound("Session not found", "SessionNotFound");
                }
-               auto revoked = sessions.Revoke(session_id, reason.value_or("user_initiated"));
+               auto revoked =
+                   sessions.Revoke(session_id, reason.value_or("user_initiated"), c.Meta());
                if (!revoked) return revoked.error();
                return http::Ok(boost::json::object{{"success", true}},
                                "Session Revoked Successfully!");
@@ -75,7 +76,7 @@ void BindSessionRoutes(http::Router& router, SessionService& sessions) {
                auto count = sessions.RevokeAllForUser(
                    c.principal.user_id,
                    kept.empty() ? std::nullopt : std::optional<std::string>(kept),
-                   "revoke_others");
+                   "revoke_others", c.Meta());
                if (!count) return count.error();
                return http::Ok(boost::json::object{{"success", true}, {"revokedCount", *count}},
                                "Sessions Revoked Successfully!");

@@ -4,6 +4,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "audit/event_types.hpp"
 #include "audit/user_agent.hpp"
 #include "core/ids.hpp"
 #include "modules/sessions/repo.hpp"
@@ -49,13 +50,14 @@ std::size_t RevocationList::size() const {
 SessionService::SessionService(store::Database& db, const core::Clock& clock,
                                const security::TokenService& tokens, SessionOptions options,
                                std::shared_ptr<const audit::UserAgentParser> user_agents,
-                               events::Bus& bus)
+                               events::Bus& bus, const audit::Recorder& recorder)
     : db_(db),
       clock_(clock),
       tokens_(tokens),
       options_(options),
       user_agents_(std::move(user_agents)),
-      bus_(bus) {
+      bus_(bus),
+      recorder_(recorder) {
   bus_.Subscribe("session.revoked", [this](const events::Event& event) {
     std::vector<std::string> ids;
     if (const auto* list = event.data.if_contains("ids"); list != nullptr && list->is_array()) {
@@ -138,7 +140,8 @@ core::Result<IssuedTokens> SessionService::CreateIn(soci::session& tx, const std
 }
 
 core::Result<IssuedTokens> SessionService::Refresh(const std::string& refresh_token,
-                                                   const ClientInfo& client) {
+                                                   const ClientInfo& client,
+                                                   const core::RequestMeta& meta) {
   if (refresh_token.empty() || refresh_token.size() > 512) {
     return core::Unauthenticated("Invalid refresh token");
   }
@@ -189,6 +192,16 @@ core::Result<IssuedTokens> SessionService::Refresh(const std::string& refresh_to
       }
       if (repo::RevokeSession(s, rotated->session_id, "refresh_token_reused", now)) {
         o.revoked = rotated->session_id;
+        const auto session = repo::FindById(s, rotated->session_id);
+        recorder_.Record(s, meta,
+                         {.event_type = audit::types::kRefreshTokenReused,
+                          .user_id = session ? session->user_id : std::string(),
+                          .resource_type = "session",
+                          .resource_id = rotated->session_id,
+                          .description = "A rotated refresh token was presented again; the "
+                                         "session was revoked.",
+                          .success = false,
+                          .error_message = "refresh token reused"});
       }
       o.why = "refresh token reused";
       return o;
@@ -236,10 +249,20 @@ core::Result<std::vector<Session>> SessionService::ListActive(const std::string&
 }
 
 core::Result<bool> SessionService::Revoke(const std::string& session_id,
-                                          const std::string& reason) {
+                                          const std::string& reason,
+                                          const core::RequestMeta& meta,
+                                          const char* event_type) {
   const std::int64_t now = core::ToUnixMillis(clock_.Now());
   auto revoked = db_.Write([&](soci::session& s) -> core::Result<bool> {
-    return repo::RevokeSession(s, session_id, reason, now);
+    const auto session = repo::FindById(s, session_id);
+    if (!session || !repo::RevokeSession(s, session_id, reason, now)) return false;
+    recorder_.Record(s, meta,
+                     {.event_type = event_type,
+                      .user_id = session->user_id,
+                      .resource_type = "session",
+                      .resource_id = session_id,
+                      .metadata = {{"reason", reason}}});
+    return true;
   });
   if (revoked && *revoked) PublishRevoked({session_id});
   return revoked;
@@ -254,9 +277,16 @@ std::vector<std::string> SessionService::RevokeAllForUserIn(
 
 core::Result<std::int64_t> SessionService::RevokeAllForUser(
     const std::string& user_id, const std::optional<std::string>& except,
-    const std::string& reason) {
+    const std::string& reason, const core::RequestMeta& meta) {
   auto ids = db_.Write([&](soci::session& s) -> core::Result<std::vector<std::string>> {
-    return RevokeAllForUserIn(s, user_id, except, reason);
+    auto revoked = RevokeAllForUserIn(s, user_id, except, reason);
+    recorder_.Record(s, meta,
+                     {.event_type = audit::types::kSessionsRevokedAll,
+                      .user_id = user_id,
+                      .resource_type = "session",
+                      .metadata = {{"reason", reason},
+                                   {"revokedCount", static_cast<std::int64_t>(revoked.size())}}});
+    return revoked;
   });
   if (!ids) return ids.error();
   PublishRevoked(*ids);

@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "audit/recorder.hpp"
 #include "core/error.hpp"
+#include "core/request_meta.hpp"
 #include "events/bus.hpp"
 #include "modules/sessions/model.hpp"
 #include "security/token_service.hpp"
@@ -66,7 +68,8 @@ class SessionService {
   // Subscribes to "session.revoked" on `bus`, so revocations made by any node take effect here.
   SessionService(store::Database& db, const core::Clock& clock,
                  const security::TokenService& tokens, SessionOptions options,
-                 std::shared_ptr<const audit::UserAgentParser> user_agents, events::Bus& bus);
+                 std::shared_ptr<const audit::UserAgentParser> user_agents, events::Bus& bus,
+                 const audit::Recorder& recorder);
 
   // Loads sessions revoked within the access-token lifetime into the revocation list.
   core::Status LoadRevocations();
@@ -77,17 +80,23 @@ class SessionService {
 
   // Rotates the refresh token. Unknown, expired, revoked or reused tokens: 401 (reuse also
   // revokes the session).
-  core::Result<IssuedTokens> Refresh(const std::string& refresh_token, const ClientInfo& client);
+  core::Result<IssuedTokens> Refresh(const std::string& refresh_token, const ClientInfo& client,
+                                     const core::RequestMeta& meta);
 
   core::Result<Session> Get(const std::string& session_id);
   core::Result<std::vector<Session>> ListActive(const std::string& user_id);
 
-  // Revokes one session; false when it was not live.
-  core::Result<bool> Revoke(const std::string& session_id, const std::string& reason);
-  // Revokes every live session of a user except `except`; returns how many.
+  // Revokes one session (audited as `event_type`, e.g. session_revoked or logout); false when
+  // it was not live.
+  core::Result<bool> Revoke(const std::string& session_id, const std::string& reason,
+                            const core::RequestMeta& meta,
+                            const char* event_type = "session_revoked");
+  // Revokes every live session of a user except `except`; returns how many (audited as
+  // sessions_revoked_all).
   core::Result<std::int64_t> RevokeAllForUser(const std::string& user_id,
                                               const std::optional<std::string>& except,
-                                              const std::string& reason);
+                                              const std::string& reason,
+                                              const core::RequestMeta& meta);
   // Same, inside the caller's transaction (ban/delete); call Publish afterwards with the ids.
   std::vector<std::string> RevokeAllForUserIn(soci::session& tx, const std::string& user_id,
                                               const std::optional<std::string>& except,
@@ -119,6 +128,7 @@ class SessionService {
   SessionOptions options_;
   std::shared_ptr<const audit::UserAgentParser> user_agents_;
   events::Bus& bus_;
+  const audit::Recorder& recorder_;
   RevocationList revoked_;
 
   std::mutex activity_mutex_;

@@ -68,7 +68,7 @@ void BindUserRoutes(http::Router& router, UserService& users, sessions::SessionS
              [&users](Context& c) -> core::Result<Response> {
                auto update = ParseUserUpdate(c.request.body, /*admin=*/false);
                if (!update) return update.error();
-               auto user = users.UpdateSelf(c.principal.user_id, *update);
+               auto user = users.UpdateSelf(c.principal.user_id, *update, c.Meta());
                if (!user) return user.error();
                return http::Ok(UserJson(*user), "Successfully updated user.");
              });
@@ -113,7 +113,8 @@ void BindUserRoutes(http::Router& router, UserService& users, sessions::SessionS
              [&users](Context& c) -> core::Result<Response> {
                auto update = ParseUserUpdate(c.request.body, /*admin=*/true);
                if (!update) return update.error();
-               auto user = users.Update(c.principal, std::string(c.Param("identifier")), *update);
+               auto user =
+                   users.Update(c.principal, std::string(c.Param("identifier")), *update, c.Meta());
                if (!user) return user.error();
                return http::Ok(UserJson(*user), "User Updated Successfully!");
              });
@@ -125,7 +126,7 @@ void BindUserRoutes(http::Router& router, UserService& users, sessions::SessionS
                  return core::FailedPrecondition("You cannot delete your own account here.",
                                                  "CannotDeleteSelf");
                }
-               auto user = users.Delete(c.principal, identifier);
+               auto user = users.Delete(c.principal, identifier, c.Meta());
                if (!user) return user.error();
                return http::Ok(UserJson(*user), "User Deleted Successfully!");
              });

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include <boost/json/array.hpp>
+
+#include "audit/event_types.hpp"
 #include "authz/nodes.hpp"
 #include "core/ids.hpp"
 #include "modules/users/repo.hpp"
@@ -34,6 +37,14 @@ core::Status CheckOutranks(const core::Principal& actor, const User& target) {
   return {};
 }
 
+// Names of the profile fields an update touches (never their values).
+boost::json::array ChangedFields(const UserUpdate& update) {
+  boost::json::array fields;
+  if (update.name) fields.emplace_back("name");
+  if (update.image) fields.emplace_back("image");
+  return fields;
+}
+
 bool HasRole(const User& user, std::string_view role_id) {
   return std::any_of(user.roles.begin(), user.roles.end(),
                      [&](const RoleRef& r) { return r.id == role_id; });
@@ -58,8 +69,9 @@ std::shared_ptr<const AccessProfile> BuildAccessProfile(const User& user) {
 }
 
 UserService::UserService(store::Database& db, const core::Clock& clock,
-                         sessions::SessionService& sessions, events::Bus& bus)
-    : db_(db), clock_(clock), sessions_(sessions), bus_(bus) {
+                         sessions::SessionService& sessions, events::Bus& bus,
+                         const audit::Recorder& recorder)
+    : db_(db), clock_(clock), sessions_(sessions), bus_(bus), recorder_(recorder) {
   bus_.Subscribe("user.changed", [this](const events::Event& event) {
     const auto* id = event.data.if_contains("id");
     DropCached(id != nullptr && id->is_string() ? std::string(id->as_string()) : std::string());
@@ -147,7 +159,8 @@ core::Result<User> UserService::CreateIn(soci::session& tx, NewUser input) {
   return user;
 }
 
-core::Result<User> UserService::UpdateSelf(const std::string& id, const UserUpdate& update) {
+core::Result<User> UserService::UpdateSelf(const std::string& id, const UserUpdate& update,
+                                           const core::RequestMeta& meta) {
   auto updated = db_.Write([&](soci::session& s) -> core::Result<User> {
     auto user = repo::FindUserById(s, id);
     if (!user || user->status == UserStatus::kDeleted) return UserNotFound(id);
@@ -155,6 +168,12 @@ core::Result<User> UserService::UpdateSelf(const std::string& id, const UserUpda
     if (update.image) user->image = *update.image;
     user->updated_at = core::ToUnixMillis(clock_.Now());
     repo::UpdateProfile(s, *user);
+    recorder_.Record(s, meta,
+                     {.event_type = audit::types::kUserUpdated,
+                      .user_id = id,
+                      .resource_type = "user",
+                      .resource_id = id,
+                      .metadata = {{"fields", ChangedFields(update)}}});
     return std::move(*user);
   });
   if (updated) Invalidate(id);
@@ -162,8 +181,8 @@ core::Result<User> UserService::UpdateSelf(const std::string& id, const UserUpda
 }
 
 core::Result<User> UserService::Update(const core::Principal& actor,
-                                       const std::string& identifier,
-                                       const UserUpdate& update) {
+                                       const std::string& identifier, const UserUpdate& update,
+                                       const core::RequestMeta& meta) {
   namespace n = authz::nodes;
   if (update.roles && !actor.Can(n::kUserRolesOther)) {
     return core::PermissionDenied("You do not have permission to modify roles on another user.");
@@ -231,6 +250,25 @@ core::Result<User> UserService::Update(const core::Principal& actor,
       std::vector<std::string> ids;
       for (const auto& role : wanted) ids.push_back(role.id);
       repo::ReplaceUserRoles(s, user.id, ids, now);
+      for (const auto& role : wanted) {
+        if (!HasRole(user, role.id)) {
+          recorder_.Record(s, meta, {.event_type = audit::types::kRoleAssigned,
+                                     .user_id = user.id,
+                                     .resource_type = "role",
+                                     .resource_id = role.id,
+                                     .metadata = {{"moniker", role.moniker}}});
+        }
+      }
+      for (const auto& role : user.roles) {
+        if (std::none_of(wanted.begin(), wanted.end(),
+                         [&](const RoleRef& r) { return r.id == role.id; })) {
+          recorder_.Record(s, meta, {.event_type = audit::types::kRoleRemoved,
+                                     .user_id = user.id,
+                                     .resource_type = "role",
+                                     .resource_id = role.id,
+                                     .metadata = {{"moniker", role.moniker}}});
+        }
+      }
       user.roles = std::move(wanted);
       roles_changed = true;
     }
@@ -258,6 +296,21 @@ core::Result<User> UserService::Update(const core::Principal& actor,
       user.permissions.assign(after.begin(), after.end());
       repo::UpdatePermissions(s, user.id, user.permissions, now);
       permissions_changed = true;
+      boost::json::array added, removed;
+      for (const auto& g : after) {
+        if (!before.contains(g)) added.emplace_back(g);
+      }
+      for (const auto& g : before) {
+        if (!after.contains(g)) removed.emplace_back(g);
+      }
+      if (!added.empty() || !removed.empty()) {
+        recorder_.Record(s, meta, {.event_type = audit::types::kPermissionsChanged,
+                                   .user_id = user.id,
+                                   .resource_type = "user",
+                                   .resource_id = user.id,
+                                   .metadata = {{"added", std::move(added)},
+                                                {"removed", std::move(removed)}}});
+      }
     }
 
     if (update.status && *update.status != user.status) {
@@ -270,6 +323,14 @@ core::Result<User> UserService::Update(const core::Principal& actor,
       if (user.status == UserStatus::kBanned) {
         revoked_sessions = sessions_.RevokeAllForUserIn(s, user.id, std::nullopt, "user_banned");
       }
+      recorder_.Record(
+          s, meta,
+          {.event_type = user.status == UserStatus::kBanned ? audit::types::kUserBanned
+                                                             : audit::types::kUserUnbanned,
+           .user_id = user.id,
+           .resource_type = "user",
+           .resource_id = user.id,
+           .metadata = {{"revokedSessions", static_cast<std::int64_t>(revoked_sessions.size())}}});
     }
 
     if (update.name || update.image) {
@@ -277,6 +338,11 @@ core::Result<User> UserService::Update(const core::Principal& actor,
       if (update.image) user.image = *update.image;
       user.updated_at = now;
       repo::UpdateProfile(s, user);
+      recorder_.Record(s, meta, {.event_type = audit::types::kUserUpdated,
+                                 .user_id = user.id,
+                                 .resource_type = "user",
+                                 .resource_id = user.id,
+                                 .metadata = {{"fields", ChangedFields(update)}}});
     }
     user.updated_at = now;
     return user;
@@ -289,7 +355,8 @@ core::Result<User> UserService::Update(const core::Principal& actor,
 }
 
 core::Result<User> UserService::Delete(const core::Principal& actor,
-                                       const std::string& identifier) {
+                                       const std::string& identifier,
+                                       const core::RequestMeta& meta) {
   std::vector<std::string> revoked_sessions;
   auto deleted = db_.Write([&](soci::session& s) -> core::Result<User> {
     auto found = Resolve(s, identifier);
@@ -307,6 +374,10 @@ core::Result<User> UserService::Delete(const core::Principal& actor,
     const std::int64_t now = core::ToUnixMillis(clock_.Now());
     repo::UpdateStatus(s, user.id, UserStatus::kDeleted, now);
     revoked_sessions = sessions_.RevokeAllForUserIn(s, user.id, std::nullopt, "user_deleted");
+    recorder_.Record(s, meta, {.event_type = audit::types::kUserDeleted,
+                               .user_id = user.id,
+                               .resource_type = "user",
+                               .resource_id = user.id});
     return user;
   });
   if (!deleted) return deleted;

@@ -20,7 +20,9 @@
 #include "authz/matcher.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "audit/recorder.hpp"
 #include "core/principal.hpp"
+#include "core/request_meta.hpp"
 #include "events/bus.hpp"
 #include "modules/sessions/service.hpp"
 #include "modules/users/model.hpp"
@@ -67,7 +69,7 @@ class UserService {
  public:
   // Subscribes to "user.changed" on `bus`: a change made on any node drops the cached entry.
   UserService(store::Database& db, const core::Clock& clock, sessions::SessionService& sessions,
-              events::Bus& bus);
+              events::Bus& bus, const audit::Recorder& recorder);
 
   core::Result<User> Get(const std::string& id);  // deleted users are NotFound
   core::Result<User> FindByIdentifier(const std::string& identifier);
@@ -80,11 +82,15 @@ class UserService {
   // AlreadyExists (name "UserAlreadyExists") when the email or login is taken.
   core::Result<User> CreateIn(soci::session& tx, NewUser user);
 
-  core::Result<User> UpdateSelf(const std::string& id, const UserUpdate& update);
+  // Each change is audited in its own transaction (user_updated, role_assigned, role_removed,
+  // permissions_changed, user_banned, user_unbanned, user_deleted).
+  core::Result<User> UpdateSelf(const std::string& id, const UserUpdate& update,
+                                const core::RequestMeta& meta);
   core::Result<User> Update(const core::Principal& actor, const std::string& identifier,
-                            const UserUpdate& update);
+                            const UserUpdate& update, const core::RequestMeta& meta);
   // Soft delete: status 'deleted', sessions revoked; the row stays for the audit trail.
-  core::Result<User> Delete(const core::Principal& actor, const std::string& identifier);
+  core::Result<User> Delete(const core::Principal& actor, const std::string& identifier,
+                            const core::RequestMeta& meta);
   core::Status SetPasswordIn(soci::session& tx, const std::string& id, const std::string& hash);
   void TouchLastLoginIn(soci::session& tx, const std::string& id);
 
@@ -108,6 +114,7 @@ class UserService {
   const core::Clock& clock_;
   sessions::SessionService& sessions_;
   events::Bus& bus_;
+  const audit::Recorder& recorder_;
 
   std::mutex cache_mutex_;
   struct Cached {

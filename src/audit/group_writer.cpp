@@ -1,0 +1,155 @@
+#include "audit/group_writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "audit/repo.hpp"
+
+namespace gatehouse::audit {
+namespace {
+
+core::Error Refused(std::string internal) {
+  core::Error error = core::Unavailable(std::move(internal),
+                                        "The audit log cannot take events right now; retry later");
+  error.retry_after_seconds = 1;
+  return error;
+}
+
+}  // namespace
+
+GroupWriter::GroupWriter(store::Database& db, const Recorder& recorder,
+                         GroupWriterOptions options)
+    : db_(db), recorder_(recorder), options_(options) {}
+
+GroupWriter::~GroupWriter() { Stop(); }
+
+void GroupWriter::Start() {
+  std::lock_guard lock(mutex_);
+  if (started_ || stopping_) return;
+  started_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void GroupWriter::Stop() {
+  std::deque<Item> orphans;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    if (!started_) orphans.swap(queue_);  // no thread will ever write these
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  for (auto& item : orphans) item.done.set_value(Refused("audit writer stopped before starting"));
+}
+
+core::Result<std::future<core::Result<StoredEvent>>> GroupWriter::Submit(core::RequestMeta meta,
+                                                                         Entry entry) {
+  std::future<core::Result<StoredEvent>> future;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return Refused("audit writer stopped");
+    if (queue_.size() >= options_.queue_capacity) {
+      return Refused("audit writer queue full (" + std::to_string(queue_.size()) + ")");
+    }
+    queue_.push_back({std::move(meta), std::move(entry), {}});
+    future = queue_.back().done.get_future();
+  }
+  wake_.notify_one();
+  return future;
+}
+
+core::Result<StoredEvent> GroupWriter::Write(core::RequestMeta meta, Entry entry) {
+  auto future = Submit(std::move(meta), std::move(entry));
+  if (!future) return std::move(future).error();
+  if (future->wait_for(options_.wait_timeout) != std::future_status::ready) {
+    return Refused("audit writer did not commit within the wait timeout");
+  }
+  return future->get();
+}
+
+GroupWriter::Stats GroupWriter::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void GroupWriter::Run() {
+  std::vector<Item> batch;
+  batch.reserve(options_.max_batch);
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything queued is written
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    WriteBatch(batch);
+    batch.clear();
+  }
+}
+
+void GroupWriter::WriteBatch(std::vector<Item>& batch) {
+  std::vector<Item*> all;
+  all.reserve(batch.size());
+  for (auto& item : batch) all.push_back(&item);
+  auto stored = Commit(all);
+  if (stored) {
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move((*stored)[i]));
+    std::lock_guard lock(mutex_);
+    stats_.events += batch.size();
+    stats_.batches += 1;
+    stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, batch.size());
+    return;
+  }
+  spdlog::error("audit writer: batch of {} failed: {}", batch.size(),
+                stored.error().internal_message);
+  const bool retry_alone =
+      batch.size() > 1 && stored.error().code != core::ErrorCode::kUnavailable;
+  std::uint64_t committed = 0, batches = 0, failed = 0;
+  for (auto& item : batch) {
+    // A failure other than an unavailable store may be one bad event: give each its own
+    // transaction so the others still land. Otherwise answer 503 (nothing was committed).
+    if (retry_alone) {
+      std::vector<Item*> one{&item};
+      auto alone = Commit(one);
+      if (alone) {
+        item.done.set_value(std::move(alone->front()));
+        ++committed;
+        ++batches;
+        continue;
+      }
+      spdlog::error("audit writer: event failed alone: {}", alone.error().internal_message);
+    }
+    item.done.set_value(Refused("audit write failed: " + stored.error().internal_message));
+    ++failed;
+  }
+  std::lock_guard lock(mutex_);
+  stats_.events += committed;
+  stats_.batches += batches;
+  stats_.failed += failed;
+}
+
+core::Result<std::vector<StoredEvent>> GroupWriter::Commit(std::vector<Item*>& items) {
+  return db_.Write([&](soci::session& tx) -> core::Result<std::vector<StoredEvent>> {
+    const repo::ChainHead head = repo::LockChainHead(tx);
+    std::vector<std::string> ids;
+    ids.reserve(items.size());
+    for (Item* item : items) ids.push_back(recorder_.Record(tx, item->meta, item->entry));
+    // Read the rows back as stored (the holder of the chain head lock wrote all of them).
+    std::vector<StoredEvent> rows;
+    rows.reserve(items.size());
+    repo::WalkChain(tx, head.last_seq, [&](const StoredEvent& e) {
+      rows.push_back(e);
+      return rows.size() < items.size();
+    });
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (i >= rows.size() || rows[i].id != ids[i]) {
+        return core::Internal("audit writer: read-back does not match the written events");
+      }
+    }
+    return rows;
+  });
+}
+
+}  // namespace gatehouse::audit
