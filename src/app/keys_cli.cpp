@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <charconv>
 #include <iostream>
 #include <sstream>
@@ -87,8 +86,7 @@ void PrintIssued(std::ostream& out, std::ostream& err, const ak::IssuedKey& issu
   err << "Store the key now: it is not stored and will not be shown again.\n";
 }
 
-int Create(const KeysCli& cli, ak::ApiKeyService& service, std::ostream& out,
-           std::ostream& err) {
+int Create(const KeysCli& cli, ak::ApiKeyService& service, std::ostream& out, std::ostream& err) {
   ak::NewKey input;
   input.owner = cli.user;
   input.name = cli.name;
@@ -145,22 +143,22 @@ int List(const KeysCli& cli, ak::ApiKeyService& service, std::ostream& out, std:
     out << boost::json::serialize(all) << "\n";
     return 0;
   }
-  out << "ID                                    PREFIX           OWNER                                 "
+  out << "ID                                    PREFIX           OWNER                             "
+         "    "
          "ACTIVE  EXPIRES                   LAST USED                 USES  NAME\n";
   for (const auto& key : keys) {
     char line[512];
     std::snprintf(line, sizeof line, "%-37s %-16s %-37s %-7s %-25s %-25s %5lld  %s\n",
-                  key.id.c_str(), ak::DisplayPrefix(key.public_id).c_str(),
-                  key.user_id.c_str(), key.is_active ? "yes" : "no",
-                  Stamp(key.expires_at).c_str(), Stamp(key.last_used_at).c_str(),
-                  static_cast<long long>(key.usage_count), key.name.c_str());
+                  key.id.c_str(), ak::DisplayPrefix(key.public_id).c_str(), key.user_id.c_str(),
+                  key.is_active ? "yes" : "no", Stamp(key.expires_at).c_str(),
+                  Stamp(key.last_used_at).c_str(), static_cast<long long>(key.usage_count),
+                  key.name.c_str());
     out << line;
   }
   return 0;
 }
 
-int Revoke(const KeysCli& cli, ak::ApiKeyService& service, std::ostream& out,
-           std::ostream& err) {
+int Revoke(const KeysCli& cli, ak::ApiKeyService& service, std::ostream& out, std::ostream& err) {
   auto key = service.Deactivate(Operator(), cli.key_id, std::nullopt, OperatorMeta());
   if (!key) {
     PrintError(err, "revoke", key.error());
@@ -174,8 +172,7 @@ int Revoke(const KeysCli& cli, ak::ApiKeyService& service, std::ostream& out,
   return 0;
 }
 
-int Rotate(const KeysCli& cli, ak::ApiKeyService& service, std::ostream& out,
-           std::ostream& err) {
+int Rotate(const KeysCli& cli, ak::ApiKeyService& service, std::ostream& out, std::ostream& err) {
   auto issued = service.Rotate(Operator(), cli.key_id, cli.grace_period, OperatorMeta());
   if (!issued) {
     PrintError(err, "rotate", issued.error());
@@ -219,8 +216,7 @@ void AddKeysCommands(CLI::App& root, KeysCli& keys) {
   keys.rotate = keys.keys->add_subcommand(
       "rotate", "replace an API key; the old one works for the grace period only");
   keys.rotate->add_option("KEYID", keys.key_id, "key id, or its gh_ prefix")->required();
-  keys.rotate
-      ->add_option("--grace-period", keys.grace_period, "seconds the old key keeps working")
+  keys.rotate->add_option("--grace-period", keys.grace_period, "seconds the old key keeps working")
       ->check(CLI::Range(std::int64_t{0}, ak::kMaxGraceSeconds));
   keys.rotate->add_flag("--json", keys.json, "print the new key as JSON");
 
@@ -230,10 +226,14 @@ void AddKeysCommands(CLI::App& root, KeysCli& keys) {
 int RunKeysCommand(const KeysCli& keys, ak::ApiKeyService& service, std::ostream& out,
                    std::ostream& err) {
   int code = 2;
-  if (keys.create->parsed()) code = Create(keys, service, out, err);
-  else if (keys.list->parsed()) code = List(keys, service, out, err);
-  else if (keys.revoke->parsed()) code = Revoke(keys, service, out, err);
-  else if (keys.rotate->parsed()) code = Rotate(keys, service, out, err);
+  if (keys.create->parsed())
+    code = Create(keys, service, out, err);
+  else if (keys.list->parsed())
+    code = List(keys, service, out, err);
+  else if (keys.revoke->parsed())
+    code = Revoke(keys, service, out, err);
+  else if (keys.rotate->parsed())
+    code = Rotate(keys, service, out, err);
   service.Stop();  // writes pending usage; nothing else runs after a command
   return code;
 }

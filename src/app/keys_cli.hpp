@@ -31,16 +31,16 @@ struct KeysCli {
   std::vector<CLI::App*> subcommands;  // create, list, revoke, rotate
 
   // Parsed values.
-  std::string user;          // create: owner (id, email or login); list: filter
-  std::string scopes;        // create: comma-separated
+  std::string user;    // create: owner (id, email or login); list: filter
+  std::string scopes;  // create: comma-separated
   std::string name = "cli";
   std::string description;
-  std::string expires_in;    // create: "30d", "12h", "3600" (seconds)
-  std::string rate_limit;    // create: "100/60" = 100 requests per 60 s
-  std::string key_id;        // revoke, rotate: id, public id or gh_ prefix
+  std::string expires_in;         // create: "30d", "12h", "3600" (seconds)
+  std::string rate_limit;         // create: "100/60" = 100 requests per 60 s
+  std::string key_id;             // revoke, rotate: id, public id or gh_ prefix
   std::int64_t grace_period = 0;  // rotate: seconds
-  bool active_only = false;  // list
-  bool json = false;         // machine-readable output
+  bool active_only = false;       // list
+  bool json = false;              // machine-readable output
 
   bool Parsed() const;
 };
@@ -50,7 +50,7 @@ void AddKeysCommands(CLI::App& root, KeysCli& keys);
 
 // Runs the parsed subcommand. A new key is printed once, on `out`; errors go to `err`.
 // Returns the process exit code (0 ok, 1 refused or failed, 2 bad arguments).
-int RunKeysCommand(const KeysCli& keys, modules::apikeys::ApiKeyService& service,
-                   std::ostream& out, std::ostream& err);
+int RunKeysCommand(const KeysCli& keys, modules::apikeys::ApiKeyService& service, std::ostream& out,
+                   std::ostream& err);
 
 }  // namespace gatehouse::app

@@ -55,7 +55,7 @@ Dispatcher::Dispatcher(const Router& router, DispatcherOptions options,
 
 RouteMatch Dispatcher::Route(Request& request) const {
   const auto incoming = request.Header("x-request-id");
-  request.request_id = SaneRequestId(incoming) ? std::string(incoming) : core::RandomHex(8);
+  request.request_id = SaneRequestId(incoming) ? std::string(incoming) : core::FastId();
 
   request.client_ip = request.peer_ip;
   if (!options_.trusted_proxies.empty() &&

@@ -262,7 +262,7 @@ class Server::Impl {
     request.path = "-";
     request.peer_ip = peer;
     request.client_ip = peer;
-    request.request_id = core::RandomHex(8);
+    request.request_id = core::FastId();
     dispatcher_.Decorate(request, response);
     const int status = response.status;
     const std::size_t bytes = response.body.size();

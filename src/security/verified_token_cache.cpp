@@ -15,7 +15,7 @@ std::optional<CachedClaims> VerifiedTokenCache::Find(std::string_view token,
                                                      std::int64_t now_ms) const {
   Shard& shard = ShardFor(token);
   std::lock_guard lock(shard.mutex);
-  auto it = shard.entries.find(std::string(token));
+  auto it = shard.entries.find(token);
   if (it == shard.entries.end()) return std::nullopt;
   if (it->second.expires_at_ms <= now_ms) {
     shard.entries.erase(it);

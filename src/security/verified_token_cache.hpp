@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -32,9 +33,14 @@ class VerifiedTokenCache {
 
  private:
   static constexpr std::size_t kShards = 16;
+  // Transparent hashing: lookups by string_view allocate nothing.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, CachedClaims> entries;
+    std::unordered_map<std::string, CachedClaims, Hash, std::equal_to<>> entries;
   };
   Shard& ShardFor(std::string_view token) const;
 

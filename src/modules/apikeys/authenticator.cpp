@@ -17,20 +17,6 @@ core::Error Refused(const char* reason) {
 
 }  // namespace
 
-core::Status ValidateRootKey(std::string_view key) {
-  if (key.empty()) return {};
-  if (key.size() < kMinRootKeyLength) {
-    return core::InvalidArgument("the root API key must be at least " +
-                                 std::to_string(kMinRootKeyLength) + " characters");
-  }
-  for (char c : key) {
-    if (c <= ' ' || c > '~') {
-      return core::InvalidArgument("the root API key must be printable ASCII without spaces");
-    }
-  }
-  return {};
-}
-
 HeaderList RateLimitHeaders(const RateDecision& decision) {
   return {{"X-RateLimit-Limit", std::to_string(decision.limit)},
           {"X-RateLimit-Remaining", std::to_string(decision.remaining)},
@@ -99,13 +85,13 @@ core::Result<core::Principal> ApiKeyAuthenticator::Authenticate(std::string_view
   principal.kind = core::Principal::Kind::kApiKey;
   principal.user_id = key.user_id;
   principal.api_key_id = key.id;
-  principal.permissions = std::make_shared<const IntersectionSet>((*cached)->grants,
-                                                                  (*profile)->grants);
+  principal.permissions =
+      std::make_shared<const IntersectionSet>((*cached)->grants, (*profile)->grants);
   return principal;
 }
 
-core::Result<core::Principal> ApiKeyAuthenticator::AuthenticateRoot(
-    const core::RequestMeta& meta, const AuthAttempt& attempt) {
+core::Result<core::Principal> ApiKeyAuthenticator::AuthenticateRoot(const core::RequestMeta& meta,
+                                                                    const AuthAttempt& attempt) {
   // Every use is audited before it is honoured; if the audit write fails, the key is refused.
   core::RequestMeta root_meta = meta;
   root_meta.actor_id.clear();

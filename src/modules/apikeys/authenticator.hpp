@@ -29,11 +29,6 @@ namespace gatehouse::modules::apikeys {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
-// The root key must be long enough not to be guessed online: at least this many bytes.
-inline constexpr std::size_t kMinRootKeyLength = 32;
-// For the config option: empty (no root key) or kMinRootKeyLength+ printable ASCII, no spaces.
-core::Status ValidateRootKey(std::string_view key);
-
 // The X-RateLimit-* headers for a decision (Limit, Remaining, Reset as Unix seconds).
 HeaderList RateLimitHeaders(const RateDecision& decision);
 

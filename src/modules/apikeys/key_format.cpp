@@ -66,9 +66,7 @@ bool IsBase62(std::string_view text) {
   return true;
 }
 
-bool IsPublicId(std::string_view text) {
-  return text.size() == kPublicIdLength && IsBase62(text);
-}
+bool IsPublicId(std::string_view text) { return text.size() == kPublicIdLength && IsBase62(text); }
 
 std::string DisplayPrefix(std::string_view public_id) {
   return std::string(kKeyPrefix) + std::string(public_id);

@@ -19,8 +19,8 @@ namespace gatehouse::modules::apikeys {
 
 inline constexpr std::string_view kKeyPrefix = "gh_";
 inline constexpr std::size_t kPublicIdLength = 12;
-inline constexpr std::size_t kSecretLength = 43;    // 43 * log2(62) = 256.03 bits
-inline constexpr std::size_t kChecksumLength = 6;   // 62^6 > 2^32: a whole CRC-32
+inline constexpr std::size_t kSecretLength = 43;   // 43 * log2(62) = 256.03 bits
+inline constexpr std::size_t kChecksumLength = 6;  // 62^6 > 2^32: a whole CRC-32
 inline constexpr std::size_t kKeyLength =
     kKeyPrefix.size() + kPublicIdLength + 1 + kSecretLength + 1 + kChecksumLength;  // 66
 

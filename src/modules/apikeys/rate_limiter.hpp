@@ -23,8 +23,8 @@ struct RateLimit {
 struct RateDecision {
   bool allowed = true;
   std::int64_t limit = 0;
-  std::int64_t remaining = 0;        // after this request
-  std::int64_t reset_unix_seconds = 0;  // when the current window ends
+  std::int64_t remaining = 0;            // after this request
+  std::int64_t reset_unix_seconds = 0;   // when the current window ends
   std::int64_t retry_after_seconds = 0;  // > 0 when refused
 };
 

@@ -91,9 +91,8 @@ std::string Where(const ListQuery& q, std::vector<std::string>& strings,
     strings.push_back(*q.user_id);
   }
   if (q.active) {
-    where += *q.active
-                 ? " AND is_active = 1 AND (expires_at IS NULL OR expires_at > :n)"
-                 : " AND (is_active = 0 OR (expires_at IS NOT NULL AND expires_at <= :n))";
+    where += *q.active ? " AND is_active = 1 AND (expires_at IS NULL OR expires_at > :n)"
+                       : " AND (is_active = 0 OR (expires_at IS NOT NULL AND expires_at <= :n))";
     numbers.push_back(q.now);
   }
   return where;

@@ -20,8 +20,7 @@ namespace {
 // The root key belongs to nobody: it has no "own" keys.
 core::Status NeedsUser(const Context& c) {
   if (c.principal.user_id.empty()) {
-    return core::NotFound("The root key belongs to no user; use /v1/admin/keys.",
-                          "UserNotFound");
+    return core::NotFound("The root key belongs to no user; use /v1/admin/keys.", "UserNotFound");
   }
   return {};
 }
@@ -62,8 +61,8 @@ Response Page(const KeyPage& page, const KeyFilter& filter) {
 }  // namespace
 
 http::Authenticator WithApiKeys(http::Authenticator bearer, ApiKeyAuthenticator& keys) {
-  return [bearer = std::move(bearer), &keys](const http::Request& request)
-             -> core::Result<core::Principal> {
+  return [bearer = std::move(bearer),
+          &keys](const http::Request& request) -> core::Result<core::Principal> {
     const std::string_view presented = request.Header("x-api-key");
     if (presented.empty()) return bearer ? bearer(request) : core::Principal{};
     if (!request.Header("authorization").empty()) {
@@ -76,9 +75,9 @@ http::Authenticator WithApiKeys(http::Authenticator bearer, ApiKeyAuthenticator&
     meta.user_agent = std::string(request.Header("user-agent"));
     meta.request_id = request.request_id;
     HeaderList headers;
-    auto who = keys.Authenticate(presented, meta,
-                                 {.method = request.method_text, .path = request.path,
-                                  .headers = &headers});
+    auto who = keys.Authenticate(
+        presented, meta,
+        {.method = request.method_text, .path = request.path, .headers = &headers});
     // X-RateLimit-* on successful answers needs core::Principal::response_headers (proposed):
     //   if (who) who->response_headers = std::move(headers);
     return who;
@@ -117,16 +116,16 @@ void BindApiKeyRoutes(http::Router& router, ApiKeyService& keys) {
              [&keys](Context& c) -> core::Result<Response> {
                auto update = ParseUpdate(c.request.body);
                if (!update) return update.error();
-               auto key = keys.Update(c.principal, std::string(c.Param("keyId")), *update,
-                                      c.Meta());
+               auto key =
+                   keys.Update(c.principal, std::string(c.Param("keyId")), *update, c.Meta());
                if (!key) return key.error();
                return http::Ok(KeyJson(*key), "API key updated.");
              });
 
   router.Add(Method::kDelete, "/v1/admin/keys/:keyId", Access::Nodes({n::kApiKeyRevokeOther}),
              [&keys](Context& c) -> core::Result<Response> {
-               auto key = keys.Deactivate(c.principal, std::string(c.Param("keyId")),
-                                          std::nullopt, c.Meta());
+               auto key = keys.Deactivate(c.principal, std::string(c.Param("keyId")), std::nullopt,
+                                          c.Meta());
                if (!key) return key.error();
                return http::Ok(KeyJson(*key), "API key deactivated.");
              });

@@ -8,27 +8,52 @@ namespace {
 
 // Reading what a caller owns or may see, without changing anything.
 constexpr const char* kRead[] = {
-    "user.read",          "user.search",          "session.read",     "role.read",
-    "apikey.read",        "audit.read",           "company.fetch",    "company.fetch.many",
-    "credential.fetch",   "credential.fetch.many", "credential_type.fetch",
+    "user.read",
+    "user.search",
+    "session.read",
+    "role.read",
+    "apikey.read",
+    "audit.read",
+    "company.fetch",
+    "company.fetch.many",
+    "credential.fetch",
+    "credential.fetch.many",
+    "credential_type.fetch",
     "credential_type.fetch.many",
 };
 
 // "read", plus creating, changing and deleting the caller's own things and ordinary records.
 constexpr const char* kWrite[] = {
-    "user.read",          "user.search",           "session.read",     "role.read",
-    "apikey.read",        "audit.read",            "company.fetch",    "company.fetch.many",
-    "credential.fetch",   "credential.fetch.many", "credential_type.fetch",
+    "user.read",
+    "user.search",
+    "session.read",
+    "role.read",
+    "apikey.read",
+    "audit.read",
+    "company.fetch",
+    "company.fetch.many",
+    "credential.fetch",
+    "credential.fetch.many",
+    "credential_type.fetch",
     "credential_type.fetch.many",
-    "user.write",         "session.revoke",        "apikey.create",    "apikey.revoke",
-    "company.create",     "company.update",        "company.delete",   "credential.create",
-    "credential.update",  "credential.delete",     "credential_type.create",
-    "credential_type.update", "credential_type.delete",
+    "user.write",
+    "session.revoke",
+    "apikey.create",
+    "apikey.revoke",
+    "company.create",
+    "company.update",
+    "company.delete",
+    "credential.create",
+    "credential.update",
+    "credential.delete",
+    "credential_type.create",
+    "credential_type.update",
+    "credential_type.delete",
 };
 
 // The built-in Admin role's grants (migration 0002's role_admin).
 constexpr const char* kAdmin[] = {
-    "user.*",  "session.*",  "role.read",    "role.list",        "audit.*",
+    "user.*",   "session.*", "role.read",    "role.list",         "audit.*",
     "apikey.*", "company.*", "credential.*", "credential_type.*",
 };
 
@@ -70,9 +95,9 @@ core::Status ValidateScopes(const std::vector<std::string>& scopes, const char* 
   std::vector<core::FieldError> problems;
   for (std::size_t i = 0; i < scopes.size(); ++i) {
     if (!IsPreset(scopes[i]) && !authz::IsValidGrant(scopes[i])) {
-      problems.push_back({{field, std::to_string(i)},
-                          "Invalid scope '" + scopes[i] +
-                              "': a permission node or one of read, write, admin"});
+      problems.push_back(
+          {{field, std::to_string(i)},
+           "Invalid scope '" + scopes[i] + "': a permission node or one of read, write, admin"});
     }
   }
   if (!problems.empty()) return core::Validation(std::move(problems));

@@ -69,8 +69,8 @@ core::Status ValidateRateLimit(const RateLimit& limit, const char* field) {
     problems.push_back({{field, "limit"}, "Must be 1 to " + std::to_string(kMaxRateLimit)});
   }
   if (limit.window_seconds < 1 || limit.window_seconds > kMaxRateWindowSeconds) {
-    problems.push_back({{field, "windowSeconds"},
-                        "Must be 1 to " + std::to_string(kMaxRateWindowSeconds)});
+    problems.push_back(
+        {{field, "windowSeconds"}, "Must be 1 to " + std::to_string(kMaxRateWindowSeconds)});
   }
   if (!problems.empty()) return core::Validation(std::move(problems));
   return {};
@@ -143,10 +143,12 @@ core::Result<IssuedKey> ApiKeyService::Create(const core::Principal& actor, cons
   boost::json::object metadata{{"name", key.name},
                                {"prefix", DisplayPrefix(key.public_id)},
                                {"scopes", Strings(key.scopes)}};
-  if (key.expires_at) metadata.emplace("expiresAt", core::FormatIso8601(core::FromUnixMillis(*key.expires_at)));
+  if (key.expires_at)
+    metadata.emplace("expiresAt", core::FormatIso8601(core::FromUnixMillis(*key.expires_at)));
   if (key.rate_limit) {
-    metadata.emplace("rateLimit", boost::json::object{{"limit", key.rate_limit->limit},
-                                                      {"windowSeconds", key.rate_limit->window_seconds}});
+    metadata.emplace("rateLimit",
+                     boost::json::object{{"limit", key.rate_limit->limit},
+                                         {"windowSeconds", key.rate_limit->window_seconds}});
   }
   auto written = db_.Write([&](soci::session& s) -> core::Status {
     repo::InsertKey(s, key);
@@ -188,9 +190,8 @@ core::Result<ApiKey> ApiKeyService::Get(const std::string& key_id,
   return std::move(**key);
 }
 
-core::Result<ApiKey> ApiKeyService::Update(const core::Principal& actor,
-                                           const std::string& key_id, const KeyUpdate& update,
-                                           const core::RequestMeta& meta) {
+core::Result<ApiKey> ApiKeyService::Update(const core::Principal& actor, const std::string& key_id,
+                                           const KeyUpdate& update, const core::RequestMeta& meta) {
   if (update.name) {
     if (auto s = ValidateName(*update.name); !s) return s.error();
   }
@@ -310,8 +311,7 @@ core::Result<ApiKey> ApiKeyService::Deactivate(const core::Principal& actor,
                       .resource_type = kResourceType,
                       .resource_id = key.id,
                       .description = "API key revoked",
-                      .metadata = {{"prefix", DisplayPrefix(key.public_id)},
-                                   {"name", key.name}}});
+                      .metadata = {{"prefix", DisplayPrefix(key.public_id)}, {"name", key.name}}});
     changed = true;
     return key;
   });
@@ -320,8 +320,7 @@ core::Result<ApiKey> ApiKeyService::Deactivate(const core::Principal& actor,
 }
 
 core::Result<IssuedKey> ApiKeyService::Rotate(const core::Principal& actor,
-                                              const std::string& key_id,
-                                              std::int64_t grace_seconds,
+                                              const std::string& key_id, std::int64_t grace_seconds,
                                               const core::RequestMeta& meta) {
   if (grace_seconds < 0 || grace_seconds > kMaxGraceSeconds) {
     return core::Validation(
@@ -346,8 +345,7 @@ core::Result<IssuedKey> ApiKeyService::Rotate(const core::Principal& actor,
                                       "ApiKeyAlreadyRotated");
     }
     if (!old.is_active) {
-      return core::FailedPrecondition("A deactivated API key cannot be rotated.",
-                                      "ApiKeyInactive");
+      return core::FailedPrecondition("A deactivated API key cannot be rotated.", "ApiKeyInactive");
     }
     if (old.Expired(now)) {
       return core::FailedPrecondition("An expired API key cannot be rotated.", "ApiKeyExpired");
@@ -372,18 +370,18 @@ core::Result<IssuedKey> ApiKeyService::Rotate(const core::Principal& actor,
     old.grace_until = now + grace_seconds * 1000;
     old.updated_at = now;
     repo::UpdateKey(s, old);
-    recorder_.Record(
-        s, meta,
-        {.event_type = audit::types::kApiKeyRotated,
-         .user_id = old.user_id,
-         .resource_type = kResourceType,
-         .resource_id = old.id,
-         .description = "API key rotated",
-         .metadata = {{"prefix", DisplayPrefix(old.public_id)},
-                      {"newKeyId", key.id},
-                      {"newPrefix", DisplayPrefix(key.public_id)},
-                      {"gracePeriodSeconds", grace_seconds},
-                      {"graceUntil", core::FormatIso8601(core::FromUnixMillis(*old.grace_until))}}});
+    recorder_.Record(s, meta,
+                     {.event_type = audit::types::kApiKeyRotated,
+                      .user_id = old.user_id,
+                      .resource_type = kResourceType,
+                      .resource_id = old.id,
+                      .description = "API key rotated",
+                      .metadata = {{"prefix", DisplayPrefix(old.public_id)},
+                                   {"newKeyId", key.id},
+                                   {"newPrefix", DisplayPrefix(key.public_id)},
+                                   {"gracePeriodSeconds", grace_seconds},
+                                   {"graceUntil",
+                                    core::FormatIso8601(core::FromUnixMillis(*old.grace_until))}}});
     return {};
   });
   if (!written) return written.error();
@@ -392,8 +390,7 @@ core::Result<IssuedKey> ApiKeyService::Rotate(const core::Principal& actor,
   return issued;
 }
 
-core::Result<std::shared_ptr<const CachedKey>> ApiKeyService::Lookup(
-    const std::string& public_id) {
+core::Result<std::shared_ptr<const CachedKey>> ApiKeyService::Lookup(const std::string& public_id) {
   const std::int64_t steady = SteadyMs();
   std::uint64_t generation;
   {
@@ -411,8 +408,8 @@ core::Result<std::shared_ptr<const CachedKey>> ApiKeyService::Lookup(
   if (!found->has_value()) return std::shared_ptr<const CachedKey>();
   auto entry = std::make_shared<CachedKey>();
   entry->key = std::move(**found);
-  entry->grants =
-      std::make_shared<const authz::GrantSet>(authz::GrantSet::Compile(ExpandScopes(entry->key.scopes)));
+  entry->grants = std::make_shared<const authz::GrantSet>(
+      authz::GrantSet::Compile(ExpandScopes(entry->key.scopes)));
   entry->loaded_at = steady;
   std::shared_ptr<const CachedKey> shared = std::move(entry);
   std::lock_guard lock(cache_mutex_);
@@ -424,8 +421,8 @@ core::Result<std::shared_ptr<const CachedKey>> ApiKeyService::Lookup(
 }
 
 void ApiKeyService::Invalidate(const std::string& key_id) {
-  bus_.Publish(kChangedTopic, key_id.empty() ? boost::json::object{}
-                                             : boost::json::object{{"id", key_id}});
+  bus_.Publish(kChangedTopic,
+               key_id.empty() ? boost::json::object{} : boost::json::object{{"id", key_id}});
 }
 
 void ApiKeyService::DropCached(const std::string& key_id) {

@@ -34,7 +34,7 @@
 namespace gatehouse::modules::apikeys {
 
 inline constexpr std::int64_t kMaxExpiresInSeconds = 10LL * 366 * 24 * 3600;  // ten years
-inline constexpr std::int64_t kMaxGraceSeconds = 30LL * 24 * 3600;           // thirty days
+inline constexpr std::int64_t kMaxGraceSeconds = 30LL * 24 * 3600;            // thirty days
 inline constexpr std::int64_t kMaxRateLimit = 1000000;
 inline constexpr std::int64_t kMaxRateWindowSeconds = 24 * 3600;
 
@@ -82,7 +82,7 @@ struct IssuedKey {
 
 // What authentication reads for every request with a key.
 struct CachedKey {
-  ApiKey key;  // with secret_hash
+  ApiKey key;                                     // with secret_hash
   std::shared_ptr<const authz::GrantSet> grants;  // ExpandScopes(key.scopes), compiled
   std::int64_t loaded_at = 0;                     // steady-clock ms, for the TTL
 };

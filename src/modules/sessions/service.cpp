@@ -220,7 +220,7 @@ core::Result<IssuedTokens> SessionService::Refresh(const std::string& refresh_to
     return error;
   }
   {
-    std::lock_guard lock(activity_mutex_);
+    std::unique_lock lock(activity_mutex_);
     last_activity_write_[outcome->session->id] = now;
   }
   (void)client;
@@ -329,7 +329,13 @@ void SessionService::NoteActivity(const std::string& session_id) {
   const std::int64_t interval_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.activity_interval).count();
   {
-    std::lock_guard lock(activity_mutex_);
+    // Nearly every call is a recent session: check under a shared lock first.
+    std::shared_lock read(activity_mutex_);
+    auto it = last_activity_write_.find(session_id);
+    if (it != last_activity_write_.end() && now - it->second < interval_ms) return;
+  }
+  {
+    std::unique_lock lock(activity_mutex_);
     auto [it, inserted] = last_activity_write_.try_emplace(session_id, 0);
     if (!inserted && now - it->second < interval_ms) return;
     it->second = now;

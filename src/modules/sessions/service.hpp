@@ -131,7 +131,7 @@ class SessionService {
   const audit::Recorder& recorder_;
   RevocationList revoked_;
 
-  std::mutex activity_mutex_;
+  std::shared_mutex activity_mutex_;
   std::unordered_map<std::string, std::int64_t> last_activity_write_;
 
   std::mutex listeners_mutex_;

@@ -14,10 +14,10 @@ using http::Response;
 void BindSystemRoutes(http::Router& router, SystemDeps deps) {
   // Liveness: answers from the I/O thread without touching the store, so a load balancer
   // sees the process, not its dependencies.
+  // The answer never changes: serialise it once.
+  const Response health = http::Ok(boost::json::object{{"status", "ok"}}, "OK");
   router.Add(Method::kGet, "/health", Access::Public(),
-             [](Context&) -> core::Result<Response> {
-               return http::Ok(boost::json::object{{"status", "ok"}}, "OK");
-             },
+             [health](Context&) -> core::Result<Response> { return health; },
              {.inline_handler = true});
 
   // Readiness: checks the store.
