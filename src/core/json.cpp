@@ -2,6 +2,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include "core/clock.hpp"
+
 namespace gatehouse::core {
 
 Result<boost::json::object> ParseJsonObject(std::string_view body, bool allow_empty) {
@@ -16,6 +18,25 @@ Result<boost::json::object> ParseJsonObject(std::string_view body, bool allow_em
   if (ec) return Validation({{{}, "Malformed JSON: " + ec.message()}});
   if (!value.is_object()) return Validation({{{}, "Request body must be a JSON object"}});
   return std::move(value.as_object());
+}
+
+boost::json::array JsonStrings(const std::vector<std::string>& items) {
+  boost::json::array out;
+  out.reserve(items.size());
+  for (const auto& item : items) out.emplace_back(item);
+  return out;
+}
+
+boost::json::value JsonOptional(const std::optional<std::string>& value) {
+  if (!value) return nullptr;
+  return boost::json::string(*value);
+}
+
+std::string JsonTime(std::int64_t unix_ms) { return FormatIso8601(FromUnixMillis(unix_ms)); }
+
+boost::json::value JsonOptionalTime(const std::optional<std::int64_t>& unix_ms) {
+  if (!unix_ms) return nullptr;
+  return boost::json::string(JsonTime(*unix_ms));
 }
 
 std::optional<std::size_t> Utf8Length(std::string_view text) {

@@ -8,6 +8,7 @@
 //   if (auto status = in.Finish(); !status) return status.error();
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -33,6 +34,12 @@ struct StringRule {
 
 // Counts UTF-8 code points; returns nullopt when `text` is not valid UTF-8.
 std::optional<std::size_t> Utf8Length(std::string_view text);
+
+// Building responses: the few conversions every module's JSON shapes need.
+boost::json::array JsonStrings(const std::vector<std::string>& items);
+boost::json::value JsonOptional(const std::optional<std::string>& value);  // null when absent
+std::string JsonTime(std::int64_t unix_ms);                                 // ISO 8601, ms
+boost::json::value JsonOptionalTime(const std::optional<std::int64_t>& unix_ms);
 
 class FieldReader {
  public:

@@ -17,20 +17,14 @@ namespace n = authz::nodes;
 
 namespace {
 
-std::string Stamp(std::int64_t ms) { return core::FormatIso8601(core::FromUnixMillis(ms)); }
 
-boost::json::array Strings(const std::vector<std::string>& items) {
-  boost::json::array out;
-  for (const auto& item : items) out.emplace_back(item);
-  return out;
-}
 
 boost::json::object RoleJson(const Role& role, bool with_permissions = true) {
   boost::json::object out{{"id", role.id}, {"title", role.title}, {"moniker", role.moniker}};
-  if (with_permissions) out.emplace("permissions", Strings(role.permissions));
+  if (with_permissions) out.emplace("permissions", core::JsonStrings(role.permissions));
   out.emplace("builtIn", role.built_in);
-  out.emplace("createdAt", Stamp(role.created_at));
-  out.emplace("updatedAt", Stamp(role.updated_at));
+  out.emplace("createdAt", core::JsonTime(role.created_at));
+  out.emplace("updatedAt", core::JsonTime(role.updated_at));
   return out;
 }
 
@@ -139,9 +133,9 @@ void BindRoleRoutes(http::Router& router, RoleService& roles) {
                      {"name", h.name ? boost::json::value(*h.name) : boost::json::value(nullptr)},
                      {"login",
                       h.login ? boost::json::value(*h.login) : boost::json::value(nullptr)},
-                     {"roles", Strings(h.role_ids)},
-                     {"createdAt", Stamp(h.created_at)},
-                     {"updatedAt", Stamp(h.updated_at)}});
+                     {"roles", core::JsonStrings(h.role_ids)},
+                     {"createdAt", core::JsonTime(h.created_at)},
+                     {"updatedAt", core::JsonTime(h.updated_at)}});
                }
                return http::Ok(std::move(data), "Users Fetched Successfully!");
              });

@@ -8,6 +8,7 @@
 #include "audit/event_types.hpp"
 #include "authz/matcher.hpp"
 #include "core/ids.hpp"
+#include "core/json.hpp"
 
 namespace gatehouse::modules::roles {
 namespace {
@@ -35,11 +36,6 @@ core::Status CheckNoEscalation(const core::Principal& actor, const std::set<std:
   return {};
 }
 
-boost::json::array Strings(const std::vector<std::string>& items) {
-  boost::json::array out;
-  for (const auto& item : items) out.emplace_back(item);
-  return out;
-}
 
 std::vector<std::string> HolderIds(const std::vector<RoleHolder>& holders) {
   std::vector<std::string> ids;
@@ -101,7 +97,7 @@ core::Result<Role> RoleService::Create(const core::Principal& actor, const RoleI
                                .resource_type = "role",
                                .resource_id = role.id,
                                .metadata = {{"moniker", role.moniker},
-                                            {"permissions", Strings(role.permissions)}}});
+                                            {"permissions", core::JsonStrings(role.permissions)}}});
     return role;
   });
   if (!created && created.error().code == core::ErrorCode::kAlreadyExists) {

@@ -8,27 +8,6 @@
 namespace gatehouse::modules::users {
 namespace {
 
-boost::json::value OptString(const std::optional<std::string>& v) {
-  if (!v) return nullptr;
-  return boost::json::string(*v);
-}
-
-boost::json::value Stamp(std::int64_t ms) {
-  return boost::json::string(core::FormatIso8601(core::FromUnixMillis(ms)));
-}
-
-boost::json::value OptStamp(const std::optional<std::int64_t>& ms) {
-  if (!ms) return nullptr;
-  return Stamp(*ms);
-}
-
-boost::json::array Strings(const std::vector<std::string>& items) {
-  boost::json::array out;
-  out.reserve(items.size());
-  for (const auto& item : items) out.emplace_back(item);
-  return out;
-}
-
 // Images are shown by browsers: only http(s) URLs, never javascript: or data:.
 bool IsImageUrl(std::string_view url) {
   return url.starts_with("https://") || url.starts_with("http://");
@@ -40,30 +19,30 @@ boost::json::object UserJson(const User& user) {
   boost::json::array roles;
   for (const auto& role : user.roles) roles.emplace_back(role.moniker);
   return {{"id", user.id},
-          {"name", OptString(user.name)},
+          {"name", core::JsonOptional(user.name)},
           {"email", user.email},
-          {"login", OptString(user.login)},
-          {"image", OptString(user.image)},
+          {"login", core::JsonOptional(user.login)},
+          {"image", core::JsonOptional(user.image)},
           {"roles", std::move(roles)},
           {"status", StatusName(user.status)},
-          {"createdAt", Stamp(user.created_at)},
-          {"updatedAt", Stamp(user.updated_at)}};
+          {"createdAt", core::JsonTime(user.created_at)},
+          {"updatedAt", core::JsonTime(user.updated_at)}};
 }
 
 boost::json::object RoleJson(const RoleRef& role) {
   return {{"id", role.id},
           {"title", role.title},
           {"moniker", role.moniker},
-          {"permissions", Strings(role.permissions)}};
+          {"permissions", core::JsonStrings(role.permissions)}};
 }
 
 boost::json::object ProfileJson(const User& user) {
-  return {{"name", OptString(user.name)},
-          {"picture", OptString(user.image)},
+  return {{"name", core::JsonOptional(user.name)},
+          {"picture", core::JsonOptional(user.image)},
           {"provider", user.primary_provider},
           {"primary_provider", user.primary_provider},
-          {"last_login_at", OptStamp(user.last_login_at)},
-          {"created_at", Stamp(user.created_at)}};
+          {"last_login_at", core::JsonOptionalTime(user.last_login_at)},
+          {"created_at", core::JsonTime(user.created_at)}};
 }
 
 boost::json::object AccountJson(const PlatformAccount& a) {
@@ -80,23 +59,23 @@ boost::json::object AccountJson(const PlatformAccount& a) {
           {"is_oauth", a.is_oauth},
           {"is_primary", a.is_primary},
           {"username", a.username},
-          {"email", OptString(a.email)},
-          {"avatar_url", OptString(a.avatar_url)},
-          {"created_at", Stamp(a.created_at)}};
+          {"email", core::JsonOptional(a.email)},
+          {"avatar_url", core::JsonOptional(a.avatar_url)},
+          {"created_at", core::JsonTime(a.created_at)}};
 }
 
 boost::json::object PermissionsJson(const AccessProfile& profile) {
-  return {{"roles", Strings(profile.role_titles)},
-          {"role_ids", Strings(profile.role_ids)},
-          {"permissions", Strings(profile.effective)},
+  return {{"roles", core::JsonStrings(profile.role_titles)},
+          {"role_ids", core::JsonStrings(profile.role_ids)},
+          {"permissions", core::JsonStrings(profile.effective)},
           {"is_super_admin", profile.is_super_admin}};
 }
 
 boost::json::object PublicUserJson(const User& user) {
   return {{"id", user.id},
-          {"name", OptString(user.name)},
-          {"login", OptString(user.login)},
-          {"image", OptString(user.image)}};
+          {"name", core::JsonOptional(user.name)},
+          {"login", core::JsonOptional(user.login)},
+          {"image", core::JsonOptional(user.image)}};
 }
 
 core::Result<UserUpdate> ParseUserUpdate(std::string_view body, bool admin) {
