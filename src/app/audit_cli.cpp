@@ -1,7 +1,6 @@
 #include "app/audit_cli.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "audit/recorder.hpp"
@@ -17,12 +16,14 @@ bool AuditCli::Parsed() const {
 }
 
 void AddAuditCommands(CLI::App& root, AuditCli& audit) {
-  audit.audit = root.add_subcommand("audit", "audit log tamper evidence: verify the hash chain, "
-                                             "prune old events");
+  audit.audit = root.add_subcommand("audit",
+                                    "audit log tamper evidence: verify the hash chain, "
+                                    "prune old events");
   audit.audit->require_subcommand(1);
   audit.verify = audit.audit->add_subcommand(
-      "verify", "recompute the hash chain from the latest checkpoint; exit 1 at the first "
-                "broken link");
+      "verify",
+      "recompute the hash chain from the latest checkpoint; exit 1 at the first "
+      "broken link");
   audit.prune = audit.audit->add_subcommand(
       "prune", "delete events created before a date and record a checkpoint");
   audit.prune->add_option("--before", audit.before, "ISO 8601 date or date-time (UTC)")
@@ -32,8 +33,8 @@ void AddAuditCommands(CLI::App& root, AuditCli& audit) {
   audit.subcommands = {audit.verify, audit.prune};
 }
 
-int RunAuditCommand(const AuditCli& cli, gatehouse::audit::AuditService& service,
-                    std::ostream& out, std::ostream& err) {
+int RunAuditCommand(const AuditCli& cli, gatehouse::audit::AuditService& service, std::ostream& out,
+                    std::ostream& err) {
   if (cli.verify != nullptr && cli.verify->parsed()) {
     auto result = service.Verify();
     if (!result) {

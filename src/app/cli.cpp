@@ -7,6 +7,7 @@
 #include <set>
 
 #include "app/app.hpp"
+#include "app/audit_cli.hpp"
 #include "core/logging.hpp"
 
 namespace gatehouse::app {
@@ -80,6 +81,18 @@ int Main(int argc, char** argv) {
                    {"data-dir", "database-url", "log-format", "log-level", "jwt-key-file",
                     "password-memory", "password-iterations", "user-agent-regexes"});
 
+  // `audit verify|prune`: each subcommand its own flag map (a shared one would keep only the
+  // last subcommand's options).
+  AuditCli audit_cli;
+  AddAuditCommands(cli, audit_cli);
+  std::map<std::string, CLI::Option*> audit_verify_flags, audit_prune_flags;
+  for (CLI::App* sub : audit_cli.subcommands) {
+    sub->add_option("--config", config_file, "TOML file with options [env GATEHOUSE_CONFIG]")
+        ->type_name("FILE");
+    AddConfigOptions(*sub, sub == audit_cli.verify ? audit_verify_flags : audit_prune_flags,
+                     values, {"data-dir", "database-url", "log-format", "log-level"});
+  }
+
   auto* version = cli.add_subcommand("version", "print the version and exit");
 
   try {
@@ -93,9 +106,11 @@ int Main(int argc, char** argv) {
     return 0;
   }
 
-  const auto& flags = serve->parsed()          ? serve_flags
-                      : admin_create->parsed() ? admin_flags
-                                               : migrate_flags;
+  const auto& flags = serve->parsed()               ? serve_flags
+                      : admin_create->parsed()      ? admin_flags
+                      : audit_cli.verify->parsed()  ? audit_verify_flags
+                      : audit_cli.prune->parsed()   ? audit_prune_flags
+                                                    : migrate_flags;
   auto config = Resolve(flags, values, config_file);
   if (!config) {
     std::fprintf(stderr, "gatehouse: %s\n", config.error().public_message.c_str());
@@ -106,6 +121,7 @@ int Main(int argc, char** argv) {
                      .access_log = config->access_log});
   if (serve->parsed()) return Serve(*config);
   if (admin_create->parsed()) return AdminCreate(*config, admin_email, admin_name, password_stdin);
+  if (audit_cli.Parsed()) return RunAuditCommand(audit_cli, *config, std::cout, std::cerr);
   return Migrate(*config);
 }
 

@@ -10,6 +10,7 @@
 #include "http/dispatcher.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "modules/audit/routes.hpp"
 #include "modules/auth/routes.hpp"
 #include "modules/permissions/routes.hpp"
 #include "modules/roles/routes.hpp"
@@ -109,6 +110,7 @@ int Serve(const core::Config& config) {
   modules::users::BindUserRoutes(router, *services.users, *services.sessions);
   modules::sessions::BindSessionRoutes(router, *services.sessions);
   modules::roles::BindRoleRoutes(router, *services.roles);
+  modules::audit::BindAuditRoutes(router, *services.audit, *services.audit_writer);
   modules::permissions::BindPermissionRoutes(router);  // last: it lists everyone's nodes
   // Every node a route declares must be in the catalog, or clients could never be granted it
   // knowingly: a programming error, caught by every test that starts the server.
@@ -140,6 +142,7 @@ int Serve(const core::Config& config) {
                        .idle_timeout = config.idle_timeout,
                        .shutdown_timeout = config.shutdown_timeout},
                       dispatcher);
+  services.audit_writer->Start();
   auto port = server.Listen();
   if (!port) {
     spdlog::error("{}", port.error().public_message);
@@ -156,6 +159,7 @@ int Serve(const core::Config& config) {
   spdlog::info("listening on http://{}:{}", host, *port);
   spdlog::set_level(level);
   server.Run();
+  services.audit_writer->Stop();  // answers every queued event before the store closes
   services.bus.Stop();
   services.db->Close();
   spdlog::info("store closed");

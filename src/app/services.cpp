@@ -61,6 +61,8 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
     geo = std::move(*opened);
   }
   s->recorder = std::make_unique<audit::Recorder>(s->clock, std::move(geo));
+  s->audit = std::make_unique<audit::AuditService>(*s->db, s->clock, *s->recorder);
+  s->audit_writer = std::make_unique<audit::GroupWriter>(*s->db, *s->recorder);
   s->sessions = std::make_unique<modules::sessions::SessionService>(
       *s->db, s->clock, *s->tokens,
       modules::sessions::SessionOptions{

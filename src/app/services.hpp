@@ -8,7 +8,9 @@
 
 #include <memory>
 
+#include "audit/group_writer.hpp"
 #include "audit/recorder.hpp"
+#include "audit/service.hpp"
 #include "audit/user_agent.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -36,6 +38,8 @@ struct Services {
   std::unique_ptr<security::LoginThrottle> throttle;
   std::shared_ptr<const audit::UserAgentParser> user_agents;
   std::unique_ptr<audit::Recorder> recorder;
+  std::unique_ptr<audit::AuditService> audit;
+  std::unique_ptr<audit::GroupWriter> audit_writer;  // started by `serve` only
   std::unique_ptr<modules::sessions::SessionService> sessions;
   std::unique_ptr<modules::users::UserService> users;
   std::unique_ptr<modules::auth::AuthService> auth;
@@ -46,7 +50,10 @@ struct Services {
   static core::Result<std::unique_ptr<Services>> Build(const core::Config& config,
                                                       unsigned db_pool_size);
   // Stops the event transport first: its thread calls into the services below.
-  ~Services() { bus.Stop(); }
+  ~Services() {
+    if (audit_writer) audit_writer->Stop();
+    bus.Stop();
+  }
 };
 
 }  // namespace gatehouse::app

@@ -9,10 +9,10 @@ namespace {
 
 // Keep in step with CsvRow.
 constexpr const char* kCsvColumns[] = {
-    "id",          "createdAt",    "eventType",   "severity",     "status",     "userId",
-    "actorId",     "resourceType", "resourceId",  "description",  "errorMessage", "ipAddress",
-    "userAgent",   "countryCode",  "countryName", "region",       "city",       "sourceService",
-    "requestId",   "isReported",   "metadata"};
+    "id",        "createdAt",    "eventType",   "severity",    "status",       "userId",
+    "actorId",   "resourceType", "resourceId",  "description", "errorMessage", "ipAddress",
+    "userAgent", "countryCode",  "countryName", "region",      "city",         "sourceService",
+    "requestId", "isReported",   "metadata"};
 
 void Append(std::string& line, std::string_view value, bool& first) {
   if (!first) line += ',';

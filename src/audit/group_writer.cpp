@@ -16,8 +16,7 @@ core::Error Refused(std::string internal) {
 
 }  // namespace
 
-GroupWriter::GroupWriter(store::Database& db, const Recorder& recorder,
-                         GroupWriterOptions options)
+GroupWriter::GroupWriter(store::Database& db, const Recorder& recorder, GroupWriterOptions options)
     : db_(db), recorder_(recorder), options_(options) {}
 
 GroupWriter::~GroupWriter() { Stop(); }
@@ -93,41 +92,48 @@ void GroupWriter::WriteBatch(std::vector<Item>& batch) {
   std::vector<Item*> all;
   all.reserve(batch.size());
   for (auto& item : batch) all.push_back(&item);
+  std::vector<core::Result<StoredEvent>> outcomes;
+  outcomes.reserve(batch.size());
+  std::uint64_t committed = 0, batches = 0, failed = 0;
   auto stored = Commit(all);
   if (stored) {
-    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move((*stored)[i]));
-    std::lock_guard lock(mutex_);
-    stats_.events += batch.size();
-    stats_.batches += 1;
-    stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, batch.size());
-    return;
-  }
-  spdlog::error("audit writer: batch of {} failed: {}", batch.size(),
-                stored.error().internal_message);
-  const bool retry_alone =
-      batch.size() > 1 && stored.error().code != core::ErrorCode::kUnavailable;
-  std::uint64_t committed = 0, batches = 0, failed = 0;
-  for (auto& item : batch) {
+    for (auto& event : *stored) outcomes.emplace_back(std::move(event));
+    committed = batch.size();
+    batches = 1;
+  } else {
+    spdlog::error("audit writer: batch of {} failed: {}", batch.size(),
+                  stored.error().internal_message);
     // A failure other than an unavailable store may be one bad event: give each its own
     // transaction so the others still land. Otherwise answer 503 (nothing was committed).
-    if (retry_alone) {
-      std::vector<Item*> one{&item};
-      auto alone = Commit(one);
-      if (alone) {
-        item.done.set_value(std::move(alone->front()));
-        ++committed;
-        ++batches;
-        continue;
+    const bool retry_alone =
+        batch.size() > 1 && stored.error().code != core::ErrorCode::kUnavailable;
+    for (auto& item : batch) {
+      if (retry_alone) {
+        std::vector<Item*> one{&item};
+        auto alone = Commit(one);
+        if (alone) {
+          outcomes.emplace_back(std::move(alone->front()));
+          ++committed;
+          ++batches;
+          continue;
+        }
+        spdlog::error("audit writer: event failed alone: {}", alone.error().internal_message);
       }
-      spdlog::error("audit writer: event failed alone: {}", alone.error().internal_message);
+      outcomes.emplace_back(Refused("audit write failed: " + stored.error().internal_message));
+      ++failed;
     }
-    item.done.set_value(Refused("audit write failed: " + stored.error().internal_message));
-    ++failed;
   }
-  std::lock_guard lock(mutex_);
-  stats_.events += committed;
-  stats_.batches += batches;
-  stats_.failed += failed;
+  {
+    // Counted before anyone is answered, so a caller that got its answer sees its event here.
+    std::lock_guard lock(mutex_);
+    stats_.events += committed;
+    stats_.batches += batches;
+    stats_.failed += failed;
+    if (batches == 1 && committed == batch.size()) {
+      stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, batch.size());
+    }
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(outcomes[i]));
 }
 
 core::Result<std::vector<StoredEvent>> GroupWriter::Commit(std::vector<Item*>& items) {

@@ -49,16 +49,15 @@ class GroupWriter {
   // Queues one event. The future yields the stored event once its transaction committed, or
   // kUnavailable if the transaction failed. kUnavailable at once when the queue is full or the
   // writer is stopped.
-  core::Result<std::future<core::Result<StoredEvent>>> Submit(core::RequestMeta meta,
-                                                              Entry entry);
+  core::Result<std::future<core::Result<StoredEvent>>> Submit(core::RequestMeta meta, Entry entry);
   // Submit and wait (up to wait_timeout).
   core::Result<StoredEvent> Write(core::RequestMeta meta, Entry entry);
 
   struct Stats {
-    std::uint64_t events = 0;       // committed
-    std::uint64_t batches = 0;      // committed transactions
+    std::uint64_t events = 0;   // committed
+    std::uint64_t batches = 0;  // committed transactions
     std::uint64_t largest_batch = 0;
-    std::uint64_t failed = 0;       // events answered with an error
+    std::uint64_t failed = 0;  // events answered with an error
   };
   Stats stats() const;
 

@@ -2,9 +2,8 @@
 
 #include <arpa/inet.h>
 
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <charconv>
 #include <map>
 #include <vector>
@@ -58,8 +57,8 @@ core::Result<std::int64_t> IntParam(const ParamLookup& param, std::string_view n
 }
 
 // A short free-text parameter: 1..max bytes of valid UTF-8.
-core::Result<std::optional<std::string>> TextParam(const ParamLookup& param,
-                                                   std::string_view name, std::size_t max) {
+core::Result<std::optional<std::string>> TextParam(const ParamLookup& param, std::string_view name,
+                                                   std::size_t max) {
   auto text = param(name);
   if (!text) return std::optional<std::string>();
   if (text->empty()) return Bad(name, "Must not be empty");
@@ -71,8 +70,8 @@ core::Result<std::optional<std::string>> TextParam(const ParamLookup& param,
 
 // ISO 8601; `end` widens a date to its last millisecond and a whole second to its last
 // millisecond, so "endDate=2024-01-31" and "…T23:59:59Z" include everything they name.
-core::Result<std::optional<std::int64_t>> DateParam(const ParamLookup& param,
-                                                    std::string_view name, bool end) {
+core::Result<std::optional<std::int64_t>> DateParam(const ParamLookup& param, std::string_view name,
+                                                    bool end) {
   auto text = param(name);
   if (!text) return std::optional<std::int64_t>();
   auto parsed = core::ParseIso8601(*text);
@@ -91,9 +90,13 @@ core::Result<std::optional<std::int64_t>> DateParam(const ParamLookup& param,
 // sortField (seed 000) -> column.
 const std::map<std::string, std::string, std::less<>>& SortFields() {
   static const std::map<std::string, std::string, std::less<>> fields = {
-      {"createdAt", "created_at"},         {"eventType", "event_type"}, {"status", "status"},
-      {"userId", "user_id"},               {"sourceService", "source_service"},
-      {"severity", "severity"},            {"resourceType", "resource_type"}};
+      {"createdAt", "created_at"},
+      {"eventType", "event_type"},
+      {"status", "status"},
+      {"userId", "user_id"},
+      {"sourceService", "source_service"},
+      {"severity", "severity"},
+      {"resourceType", "resource_type"}};
   return fields;
 }
 

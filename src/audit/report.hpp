@@ -9,7 +9,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,8 +21,8 @@ inline constexpr const char* kReportPending = "pending";
 inline constexpr const char* kReportReviewed = "reviewed";
 inline constexpr const char* kReportResolved = "resolved";
 inline constexpr const char* kReportDismissed = "dismissed";
-inline constexpr const char* kReportStatuses[] = {kReportPending, kReportReviewed,
-                                                  kReportResolved, kReportDismissed};
+inline constexpr const char* kReportStatuses[] = {kReportPending, kReportReviewed, kReportResolved,
+                                                  kReportDismissed};
 
 struct Report {
   std::string id;

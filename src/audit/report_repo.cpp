@@ -64,8 +64,7 @@ void InsertReport(soci::session& s, const Report& r) {
   s << "INSERT INTO audit_reports (id, audit_event_id, user_id, reason, description, status, "
        "created_at, updated_at) VALUES (:id, :e, :u, :r, :d, :s, :c, :up)",
       soci::use(r.id), soci::use(r.audit_event_id), soci::use(r.user_id), soci::use(r.reason),
-      soci::use(description, desc_i), soci::use(r.status), soci::use(created),
-      soci::use(updated);
+      soci::use(description, desc_i), soci::use(r.status), soci::use(created), soci::use(updated);
 }
 
 std::optional<Report> FindReport(soci::session& s, const std::string& id) {

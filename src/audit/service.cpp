@@ -57,8 +57,8 @@ std::pair<std::vector<StoredEvent>, bool> ReadPage(soci::session& s, const Event
 
 }  // namespace
 
-AuditService::AuditService(store::Database& db, const core::Clock& clock,
-                           const Recorder& recorder, AuditOptions options)
+AuditService::AuditService(store::Database& db, const core::Clock& clock, const Recorder& recorder,
+                           AuditOptions options)
     : db_(db), clock_(clock), recorder_(recorder), options_(options) {}
 
 core::Result<EventPage> AuditService::Events(const EventQuery& query) {
@@ -167,15 +167,15 @@ core::Result<Report> AuditService::UpdateReport(const std::string& reviewer_id,
     if (update.resolution_notes) report->resolution_notes = update.resolution_notes;
     report->updated_at = now;
     repo::UpdateReport(tx, *report);
-    recorder_.Record(tx, meta,
-                     {.event_type = types::kAuditReportUpdated,
-                      .user_id = report->user_id,
-                      .resource_type = "audit_report",
-                      .resource_id = report->id,
-                      .description = "Audit report " + update.status,
-                      .metadata = {{"auditEventId", report->audit_event_id},
-                                   {"from", from},
-                                   {"to", update.status}}});
+    recorder_.Record(
+        tx, meta,
+        {.event_type = types::kAuditReportUpdated,
+         .user_id = report->user_id,
+         .resource_type = "audit_report",
+         .resource_id = report->id,
+         .description = "Audit report " + update.status,
+         .metadata = {
+             {"auditEventId", report->audit_event_id}, {"from", from}, {"to", update.status}}});
     return std::move(*report);
   });
 }
@@ -310,12 +310,11 @@ core::Result<PruneResult> AuditService::Prune(std::int64_t before_ms, bool force
     auto check = Verify();
     if (!check) return std::move(check).error();
     if (!check->intact) {
-      return core::FailedPrecondition(
-          "The audit chain is broken at event " +
-              (check->broken_id.empty() ? "?" : check->broken_id) + " (seq " +
-              std::to_string(check->broken_seq) + "): " + check->reason +
-              "; refusing to prune the evidence",
-          "ChainBroken");
+      return core::FailedPrecondition("The audit chain is broken at event " +
+                                          (check->broken_id.empty() ? "?" : check->broken_id) +
+                                          " (seq " + std::to_string(check->broken_seq) + "): " +
+                                          check->reason + "; refusing to prune the evidence",
+                                      "ChainBroken");
     }
   }
   PruneResult result;

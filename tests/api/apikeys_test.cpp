@@ -8,8 +8,8 @@
 // database, the audit log, the server's logs. SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
 #include <array>
+#include <boost/json.hpp>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -38,10 +38,10 @@ using namespace std::chrono_literals;
 const std::string kRootKey = "root-8f3c2a91d7e64b05a1c9e2f7b3d80c46-do-not-use";
 
 const std::regex kKeyShape("^gh_[0-9A-Za-z]{12}_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}$");
-const std::set<std::string> kKeyFields = {
-    "id",         "userId",     "name",       "description", "scopes",
-    "prefix",     "isActive",   "expiresAt",  "lastUsedAt",  "usageCount",
-    "createdAt",  "updatedAt",  "rotatedFrom", "graceUntil", "rateLimit"};
+const std::set<std::string> kKeyFields = {"id",          "userId",     "name",      "description",
+                                          "scopes",      "prefix",     "isActive",  "expiresAt",
+                                          "lastUsedAt",  "usageCount", "createdAt", "updatedAt",
+                                          "rotatedFrom", "graceUntil", "rateLimit"};
 
 std::vector<std::string> ServerFlags(std::vector<std::string> more = {}) {
   std::vector<std::string> flags = {"--root-api-key", kRootKey};
@@ -149,7 +149,8 @@ const std::string kUnauthorizedBody =
 
 // --------------------------------------------------------------------------------------------
 // Rows for the six callers of STYLE.md: anonymous, user (alice), other user (bob), admin, super
-// admin, and alice's API key scoped to the "read" preset.
+// admin, and alice's API key scoped to the "read" preset. 401, 403 and 404 rows expect their
+// error codes; `fragments` apply to the others, `audit_on_success` and `on_success` to 2xx.
 struct Caller {
   std::string who;
   Headers headers;
@@ -184,6 +185,8 @@ void AddRows(std::vector<Scenario>& table, const std::vector<Caller>& callers,
       row.expected_fragments = {{"/error", "Unauthorized"}};
     } else if (expected[i] == 403) {
       row.expected_fragments = {{"/error", "InsufficientPermission"}};
+    } else if (expected[i] == 404) {
+      row.expected_fragments = {{"/error", "ApiKeyNotFound"}};
     } else {
       row.expected_fragments = fragments;
     }
@@ -252,8 +255,8 @@ TEST_P(ApiKeys, EveryRouteBySixCallers) {
             }
             EXPECT_TRUE(At(r, "/pagination").is_object()) << r.body;
           });
-  AddRows(t, callers, "GET /v1/admin/keys/:keyId", "GET",
-          Same("/v1/admin/keys/" + read_key.id), {}, {401, 403, 403, 200, 200, 403}, {},
+  AddRows(t, callers, "GET /v1/admin/keys/:keyId", "GET", Same("/v1/admin/keys/" + read_key.id), {},
+          {401, 403, 403, 200, 200, 403}, {},
           [&](const Response& r) { ExpectKeyShape(At(r, "/data")); },
           {{"/data/id", read_key.id}, {"/data/scopes", json::array{"read"}}});
   AddRows(t, callers, "GET /v1/admin/keys/:keyId by prefix", "GET",
@@ -261,21 +264,24 @@ TEST_P(ApiKeys, EveryRouteBySixCallers) {
           {{"/data/id", read_key.id}});
   AddRows(t, callers, "GET an unknown key", "GET",
           Same("/v1/admin/keys/0192f000-0000-7000-8000-000000000000"), {},
-          {401, 403, 403, 404, 404, 403}, {}, {}, {{"/error", "ApiKeyNotFound"}});
-  AddRows(t, callers, "PATCH /v1/admin/keys/:keyId", "PATCH",
-          [&](int i) { return "/v1/admin/keys/" + patch_targets[i]; },
-          [&](int i) { return R"({"name":"renamed )" + std::to_string(i) + R"("})"; },
-          {401, 403, 403, 200, 200, 403}, {"api_key_updated"},
-          [&](const Response& r) { ExpectKeyShape(At(r, "/data")); });
+          {401, 403, 403, 404, 404, 403}, {});
+  AddRows(
+      t, callers, "PATCH /v1/admin/keys/:keyId", "PATCH",
+      [&](int i) { return "/v1/admin/keys/" + patch_targets[i]; },
+      [&](int i) { return R"({"name":"renamed )" + std::to_string(i) + R"("})"; },
+      {401, 403, 403, 200, 200, 403}, {"api_key_updated"},
+      [&](const Response& r) { ExpectKeyShape(At(r, "/data")); });
   AddRows(t, callers, "DELETE /v1/admin/keys/:keyId", "DELETE",
           [&](int i) { return "/v1/admin/keys/" + delete_targets[i]; }, {},
           {401, 403, 403, 200, 200, 403}, {"api_key_revoked"}, {}, {{"/data/isActive", false}});
-  AddRows(t, callers, "POST /v1/admin/keys/:keyId/rotate", "POST",
-          [&](int i) { return "/v1/admin/keys/" + rotate_targets[i] + "/rotate?gracePeriod=60"; },
-          {}, {401, 403, 403, 201, 201, 403}, {"api_key_rotated"}, [&](const Response& r) {
-            EXPECT_TRUE(std::regex_match(std::string(At(r, "/data/key").as_string()), kKeyShape));
-            EXPECT_TRUE(At(r, "/data/rotatedFrom").is_string()) << r.body;
-          });
+  AddRows(
+      t, callers, "POST /v1/admin/keys/:keyId/rotate", "POST",
+      [&](int i) { return "/v1/admin/keys/" + rotate_targets[i] + "/rotate?gracePeriod=60"; }, {},
+      {401, 403, 403, 201, 201, 403}, {"api_key_rotated"},
+      [&](const Response& r) {
+        EXPECT_TRUE(std::regex_match(std::string(At(r, "/data/key").as_string()), kKeyShape));
+        EXPECT_TRUE(At(r, "/data/rotatedFrom").is_string()) << r.body;
+      });
   AddRows(t, callers, "GET /v1/user/@me/keys", "GET", Same("/v1/user/@me/keys"), {},
           {401, 200, 200, 200, 200, 200}, {}, [&](const Response& r) {
             for (const auto& k : ArrayAt(r, "/data")) {
@@ -305,9 +311,9 @@ TEST_P(ApiKeys, EveryRouteBySixCallers) {
   for (const auto& k : ArrayAt(alice_only, "/data")) {
     EXPECT_EQ(k.at("userId"), json::value(cast.alice.id));
   }
-  EXPECT_EQ(StringSet(At(client.Get("/v1/admin/keys/" + bob_key.id, cast.admin.Auth()),
-                         "/data/scopes")),
-            (std::set<std::string>{"user.read"}));
+  EXPECT_EQ(
+      StringSet(At(client.Get("/v1/admin/keys/" + bob_key.id, cast.admin.Auth()), "/data/scopes")),
+      (std::set<std::string>{"user.read"}));
 }
 
 // --------------------------------------------------------------------------------------------
@@ -367,15 +373,15 @@ TEST_P(ApiKeys, RejectsMalformedRequests) {
 
   auto bad = [&](std::string name, std::string method, std::string path, std::string body,
                  std::string field) {
-    return Scenario{.name = std::move(name),
-                    .method = std::move(method),
-                    .path = std::move(path),
-                    .headers = cast.super.Auth(),
-                    .body = std::move(body),
-                    .expected_status = 400,
-                    .expected_fragments = {{"/error", "ValidationError"},
-                                           {"/errors/0/path/0", field}},
-                    .no_audit_events = true};
+    return Scenario{
+        .name = std::move(name),
+        .method = std::move(method),
+        .path = std::move(path),
+        .headers = cast.super.Auth(),
+        .body = std::move(body),
+        .expected_status = 400,
+        .expected_fragments = {{"/error", "ValidationError"}, {"/errors/0/path/0", field}},
+        .no_audit_events = true};
   };
   const std::string admin = "/v1/admin/keys";
   std::vector<Scenario> t = {
@@ -389,8 +395,8 @@ TEST_P(ApiKeys, RejectsMalformedRequests) {
       bad("no userId", "POST", admin, CreateBody("", "x", {"read"}), "userId"),
       bad("unknown field", "POST", admin,
           CreateBody(cast.alice.id, "x", {"read"}, {{"isActive", false}}), "isActive"),
-      bad("expiresIn 0", "POST", admin, CreateBody(cast.alice.id, "x", {"read"}, {{"expiresIn", 0}}),
-          "expiresIn"),
+      bad("expiresIn 0", "POST", admin,
+          CreateBody(cast.alice.id, "x", {"read"}, {{"expiresIn", 0}}), "expiresIn"),
       bad("expiresIn text", "POST", admin,
           CreateBody(cast.alice.id, "x", {"read"}, {{"expiresIn", "1d"}}), "expiresIn"),
       bad("rate limit 0", "POST", admin,
@@ -401,23 +407,22 @@ TEST_P(ApiKeys, RejectsMalformedRequests) {
           CreateBody(cast.alice.id, "x", {"read"}, {{"rateLimit", json::object{{"limit", 5}}}}),
           "rateLimit"),
       bad("rate limit extra field", "POST", admin,
-          CreateBody(cast.alice.id, "x", {"read"},
-                     {{"rateLimit",
-                       json::object{{"limit", 5}, {"windowSeconds", 60}, {"burst", 2}}}}),
+          CreateBody(
+              cast.alice.id, "x", {"read"},
+              {{"rateLimit", json::object{{"limit", 5}, {"windowSeconds", 60}, {"burst", 2}}}}),
           "rateLimit"),
       // CVE-2025-61928: self-service keys are for oneself; naming a user is not even parsed.
       bad("self-service with userId", "POST", "/v1/user/@me/keys",
           CreateBody(cast.bob.id, "x", {"user.read"}), "userId"),
       bad("PATCH unknown field", "PATCH", admin + "/" + key.id, R"({"userId":"x"})", "userId"),
       bad("PATCH empty scopes", "PATCH", admin + "/" + key.id, R"({"scopes":[]})", "scopes"),
-      bad("PATCH isActive text", "PATCH", admin + "/" + key.id, R"({"isActive":"no"})",
-          "isActive"),
+      bad("PATCH isActive text", "PATCH", admin + "/" + key.id, R"({"isActive":"no"})", "isActive"),
       bad("gracePeriod negative", "POST", admin + "/" + key.id + "/rotate?gracePeriod=-1", "",
           "gracePeriod"),
       bad("gracePeriod text", "POST", admin + "/" + key.id + "/rotate?gracePeriod=soon", "",
           "gracePeriod"),
-      bad("gracePeriod over 30 days", "POST",
-          admin + "/" + key.id + "/rotate?gracePeriod=2592001", "", "gracePeriod"),
+      bad("gracePeriod over 30 days", "POST", admin + "/" + key.id + "/rotate?gracePeriod=2592001",
+          "", "gracePeriod"),
       bad("active filter", "GET", admin + "?active=maybe", "", "active"),
       bad("rpp filter", "GET", admin + "?rpp=0", "", "rpp"),
   };
@@ -543,8 +548,7 @@ TEST_P(ApiKeys, EffectivePermissionsFollowTheOwnerAtOnce) {
 
   // The admin's key reads other users; the admin loses user.* and so does the key, at once.
   Key admin_key;
-  ASSERT_TRUE(
-      MakeKey(client, cast.admin.Auth(), "", {"user.read", "user.read.other"}, &admin_key));
+  ASSERT_TRUE(MakeKey(client, cast.admin.Auth(), "", {"user.read", "user.read.other"}, &admin_key));
   const std::string other = "/v1/user/users/" + cast.alice.id;
   EXPECT_EQ(client.Get(other, KeyAuth(admin_key.key)).status, 200);
   ASSERT_TRUE(authz::SetRoles(client, cast.super, cast.admin.id, {"user"}));
@@ -631,9 +635,8 @@ TEST_P(ApiKeys, RotationKeepsTheOldKeyForTheGracePeriodOnly) {
   ASSERT_EQ(client.Get("/v1/user/@me", KeyAuth(old.key)).status, 200);
 
   const std::int64_t head = AuditHead(server);
-  Response rotated =
-      client.Request("POST", "/v1/admin/keys/" + old.id + "/rotate?gracePeriod=2",
-                     cast.admin.Auth());
+  Response rotated = client.Request("POST", "/v1/admin/keys/" + old.id + "/rotate?gracePeriod=2",
+                                    cast.admin.Auth());
   ASSERT_EQ(rotated.status, 201) << rotated.Describe();
   EXPECT_EQ(AuditTypesAfter(server, head), (std::vector<std::string>{"api_key_rotated"}));
   auto fresh = KeyFrom(rotated);
@@ -647,8 +650,10 @@ TEST_P(ApiKeys, RotationKeepsTheOldKeyForTheGracePeriodOnly) {
   EXPECT_EQ(fresh->data.at("rateLimit"), old.data.at("rateLimit"));
   EXPECT_TRUE(IsIsoTimestamp(fresh->data.at("expiresAt")));
   // The audit row names both keys by id.
-  auto metadata = QueryStore(server, "SELECT metadata FROM audit_events WHERE event_type = "
-                                     "'api_key_rotated' AND resource_id = '" + old.id + "'");
+  auto metadata = QueryStore(server,
+                             "SELECT metadata FROM audit_events WHERE event_type = "
+                             "'api_key_rotated' AND resource_id = '" +
+                                 old.id + "'");
   ASSERT_EQ(metadata.size(), 1u);
   EXPECT_NE(metadata.front().find(fresh->id), std::string::npos) << metadata.front();
 
@@ -667,8 +672,8 @@ TEST_P(ApiKeys, RotationKeepsTheOldKeyForTheGracePeriodOnly) {
   EXPECT_EQ(client.Get("/v1/user/@me", KeyAuth(fresh->key)).status, 200);
 
   // A rotated key is done: no second rotation, no reactivation.
-  Response again = client.Request("POST", "/v1/admin/keys/" + old.id + "/rotate",
-                                  cast.admin.Auth());
+  Response again =
+      client.Request("POST", "/v1/admin/keys/" + old.id + "/rotate", cast.admin.Auth());
   EXPECT_EQ(again.status, 409) << again.Describe();
   EXPECT_TRUE(HasJson(again, "/error", "ApiKeyAlreadyRotated"));
   Response revive = client.Request("PATCH", "/v1/admin/keys/" + old.id, cast.admin.Auth(),
@@ -676,8 +681,8 @@ TEST_P(ApiKeys, RotationKeepsTheOldKeyForTheGracePeriodOnly) {
   EXPECT_EQ(revive.status, 409) << revive.Describe();
 
   // Without a grace period (the default) the old key stops at once.
-  Response now = client.Request("POST", "/v1/admin/keys/" + fresh->id + "/rotate",
-                                cast.admin.Auth());
+  Response now =
+      client.Request("POST", "/v1/admin/keys/" + fresh->id + "/rotate", cast.admin.Auth());
   ASSERT_EQ(now.status, 201) << now.Describe();
   auto third = KeyFrom(now);
   ASSERT_TRUE(third.has_value());
@@ -685,8 +690,8 @@ TEST_P(ApiKeys, RotationKeepsTheOldKeyForTheGracePeriodOnly) {
   EXPECT_EQ(client.Get("/v1/user/@me", KeyAuth(third->key)).status, 200);
 
   // Deactivating a key inside its grace period ends the grace at once.
-  Response graced = client.Request("POST", "/v1/admin/keys/" + third->id + "/rotate?gracePeriod=600",
-                                   cast.admin.Auth());
+  Response graced = client.Request(
+      "POST", "/v1/admin/keys/" + third->id + "/rotate?gracePeriod=600", cast.admin.Auth());
   ASSERT_EQ(graced.status, 201) << graced.Describe();
   EXPECT_EQ(client.Get("/v1/user/@me", KeyAuth(third->key)).status, 200);
   ASSERT_EQ(client.Request("DELETE", "/v1/admin/keys/" + third->id, cast.admin.Auth()).status, 200);
@@ -718,8 +723,8 @@ TEST_P(ApiKeys, ExpiresAfterExpiresInSeconds) {
   EXPECT_TRUE(ArrayAt(active, "/data").empty()) << active.body;
   Response inactive = client.Get("/v1/user/@me/keys?active=false", cast.alice.Auth());
   EXPECT_EQ(ArrayAt(inactive, "/data").size(), 1u) << inactive.body;
-  Response rotate = client.Request("POST", "/v1/admin/keys/" + key.id + "/rotate",
-                                   cast.super.Auth());
+  Response rotate =
+      client.Request("POST", "/v1/admin/keys/" + key.id + "/rotate", cast.super.Auth());
   EXPECT_EQ(rotate.status, 409);
   EXPECT_TRUE(HasJson(rotate, "/error", "ApiKeyExpired"));
 }
@@ -734,7 +739,8 @@ TEST_P(ApiKeys, EveryRefusedKeyGetsTheSameAnswer) {
   ASSERT_TRUE(MakeKey(client, cast.alice.Auth(), "", {"user.read"}, &key));
   // Well-formed keys with valid checksums: only the database can tell them apart.
   const std::string wrong_secret = WithChecksum(key.key.substr(0, 16) + std::string(43, 'Q'));
-  const std::string unknown = WithChecksum("gh_" + std::string(12, 'Z') + "_" + std::string(43, 'Q'));
+  const std::string unknown =
+      WithChecksum("gh_" + std::string(12, 'Z') + "_" + std::string(43, 'Q'));
   ASSERT_EQ(WithChecksum(key.key.substr(0, 59)), key.key) << "the test's checksum is wrong";
   std::string typo = key.key;
   typo[20] = typo[20] == 'a' ? 'b' : 'a';
@@ -818,8 +824,9 @@ TEST_P(ApiKeys, RootKeyWorksEverywhereAndEveryUseIsAudited) {
   EXPECT_EQ(client.Get("/v1/admin/keys", root).status, 200) << "still works after all that";
 
   // The audit rows say where the root key was used, never what it is.
-  auto rows = QueryStore(server, "SELECT metadata FROM audit_events WHERE event_type = "
-                                 "'root_key_used' ORDER BY seq");
+  auto rows = QueryStore(server,
+                         "SELECT metadata FROM audit_events WHERE event_type = "
+                         "'root_key_used' ORDER BY seq");
   ASSERT_GE(rows.size(), 8u);
   EXPECT_NE(rows.front().find("/v1/admin/keys"), std::string::npos) << rows.front();
   for (const auto& row : rows) EXPECT_EQ(row.find(kRootKey), std::string::npos) << row;
@@ -939,9 +946,9 @@ TEST_P(ApiKeys, OperatorsManageKeysFromTheCommandLine) {
   };
   HttpClient client(server.port());
 
-  CommandResult created = keys({"create", "--user", "alice@example.com", "--scopes",
-                                "read,user.read", "--name", "ops", "--expires-in", "30d",
-                                "--json"});
+  CommandResult created =
+      keys({"create", "--user", "alice@example.com", "--scopes", "read,user.read", "--name", "ops",
+            "--expires-in", "30d", "--json"});
   ASSERT_EQ(created.exit_code, 0) << created.Describe();
   json::value issued = json::parse(created.out);
   const std::string key = std::string(issued.at("key").as_string());
@@ -984,10 +991,11 @@ TEST_P(ApiKeys, OperatorsManageKeysFromTheCommandLine) {
   HttpClient last(server.port());
   EXPECT_EQ(last.Get("/v1/user/@me", KeyAuth(next_key)).status, 401);
   // Every CLI change is in the audit log, from the operator's console.
-  auto types = QueryStore(server, "SELECT event_type FROM audit_events WHERE source_service = "
-                                  "'backend' AND resource_type = 'api_key' ORDER BY seq");
-  EXPECT_EQ(types, (std::vector<std::string>{"api_key_created", "api_key_rotated",
-                                             "api_key_revoked"}));
+  auto types = QueryStore(server,
+                          "SELECT event_type FROM audit_events WHERE source_service = "
+                          "'backend' AND resource_type = 'api_key' ORDER BY seq");
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"api_key_created", "api_key_rotated", "api_key_revoked"}));
   EXPECT_NE(next_id, id);
 }
 
@@ -1001,15 +1009,16 @@ TEST_P(ApiKeys, KeysAreNeverWrittenAnywhere) {
   ASSERT_TRUE(MakeKey(client, cast.admin.Auth(), cast.alice.id, {"read"}, &admin_made));
   ASSERT_TRUE(MakeKey(client, cast.alice.Auth(), "", {"user.read"}, &self_made,
                       {{"rateLimit", json::object{{"limit", 1}, {"windowSeconds", 86400}}}}));
-  Response rotated = client.Request("POST", "/v1/admin/keys/" + admin_made.id +
-                                                "/rotate?gracePeriod=60", cast.admin.Auth());
+  Response rotated = client.Request(
+      "POST", "/v1/admin/keys/" + admin_made.id + "/rotate?gracePeriod=60", cast.admin.Auth());
   ASSERT_EQ(rotated.status, 201) << rotated.Describe();
   const auto rotated_key = KeyFrom(rotated);
   ASSERT_TRUE(rotated_key.has_value());
   // Use them every way: accepted, rate-limited, refused with typos, revoked.
-  for (const std::string* k : {&admin_made.key, &self_made.key, &rotated_key->key}) {
-    EXPECT_EQ(client.Get("/v1/user/@me", KeyAuth(*k)).status, 200);
-    std::string typo = *k;
+  for (const std::string& k :
+       std::vector<std::string>{admin_made.key, self_made.key, rotated_key->key}) {
+    EXPECT_EQ(client.Get("/v1/user/@me", KeyAuth(k)).status, 200);
+    std::string typo = k;
     typo.back() = typo.back() == 'a' ? 'b' : 'a';
     EXPECT_EQ(client.Get("/v1/user/@me", KeyAuth(typo)).status, 401);
   }
@@ -1020,23 +1029,24 @@ TEST_P(ApiKeys, KeysAreNeverWrittenAnywhere) {
   EXPECT_EQ(client.Get("/v1/admin/keys", KeyAuth(kRootKey)).status, 200);
 
   // Stored as SHA-256 of the key, nothing else.
-  auto hashes = QueryStore(server, "SELECT secret_hash FROM api_keys WHERE id = '" +
-                                       self_made.id + "'");
+  auto hashes =
+      QueryStore(server, "SELECT secret_hash FROM api_keys WHERE id = '" + self_made.id + "'");
   ASSERT_EQ(hashes.size(), 1u);
   EXPECT_EQ(hashes.front(), Sha256Hex(self_made.key));
   // The audit log names keys by id.
-  auto created = QueryStore(server, "SELECT resource_id FROM audit_events WHERE event_type = "
-                                    "'api_key_created' ORDER BY seq");
+  auto created = QueryStore(server,
+                            "SELECT resource_id FROM audit_events WHERE event_type = "
+                            "'api_key_created' ORDER BY seq");
   EXPECT_EQ(created, (std::vector<std::string>{admin_made.id, self_made.id}));
   if (backend().kind() == BackendKind::kPostgres) {
     // Every row of every table, as text.
-    for (const std::string* secret :
-         {&admin_made.key, &self_made.key, &rotated_key->key, &kRootKey}) {
+    for (const std::string& secret :
+         std::vector<std::string>{admin_made.key, self_made.key, rotated_key->key, kRootKey}) {
       auto hits = QueryStore(
           server,
           "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
           "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND position('" +
-              secret->substr(16, 43) +
+              secret.substr(16, 43) +
               "' IN query_to_xml(format('SELECT * FROM %I.%I', n.nspname, c.relname), true, "
               "false, '')::text) > 0");
       EXPECT_TRUE(hits.empty()) << "a key's secret is in table " << hits.front();

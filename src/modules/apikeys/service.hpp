@@ -39,7 +39,9 @@ inline constexpr std::int64_t kMaxRateLimit = 1000000;
 inline constexpr std::int64_t kMaxRateWindowSeconds = 24 * 3600;
 
 struct ApiKeyOptions {
-  std::chrono::milliseconds cache_ttl{60000};            // a safety net; changes invalidate
+  // A safety net: changes made here or on a PostgreSQL peer invalidate at once; this bounds how
+  // long a running SQLite server keeps a key that `gatehouse keys` (another process) changed.
+  std::chrono::milliseconds cache_ttl{10000};
   std::chrono::milliseconds usage_flush_interval{5000};  // lastUsedAt/usageCount batch period
   bool background_flush = true;  // false for one-shot commands: Stop() flushes anyway
 };

@@ -62,13 +62,13 @@ core::Result<Response> EventList(a::AuditService& audit, const Context& c, a::Qu
                                  const std::string* only_user) {
   auto query = a::ParseEventQuery(Params(c), scope);
   if (!query) return query.error();
-  auto page = only_user != nullptr ? audit.EventsOf(*only_user, std::move(*query))
-                                   : audit.Events(*query);
+  auto page =
+      only_user != nullptr ? audit.EventsOf(*only_user, std::move(*query)) : audit.Events(*query);
   if (!page) return page.error();
-  return http::Ok(PageJson(*page, scope == a::QueryScope::kSecurity ? SecurityEventJson
-                                                                     : EventJson),
-                  scope == a::QueryScope::kSecurity ? "Security Events Fetched Successfully!"
-                                                    : "Audit Events Fetched Successfully!");
+  return http::Ok(
+      PageJson(*page, scope == a::QueryScope::kSecurity ? SecurityEventJson : EventJson),
+      scope == a::QueryScope::kSecurity ? "Security Events Fetched Successfully!"
+                                        : "Audit Events Fetched Successfully!");
 }
 
 }  // namespace
@@ -113,9 +113,9 @@ void BindAuditRoutes(http::Router& router, a::AuditService& audit, a::GroupWrite
                Response r;
                r.body = std::move(exported->body);
                r.content_type = csv ? "text/csv; charset=utf-8" : "application/x-ndjson";
-               r.SetHeader("Content-Disposition", std::string("attachment; filename=\"") +
-                                                      (csv ? "audit-events.csv\""
-                                                           : "audit-events.jsonl\""));
+               r.SetHeader("Content-Disposition",
+                           std::string("attachment; filename=\"") +
+                               (csv ? "audit-events.csv\"" : "audit-events.jsonl\""));
                r.SetHeader("X-Export-Count", std::to_string(exported->count));
                if (exported->truncated) r.SetHeader("X-Export-Truncated", "true");
                return r;
@@ -126,8 +126,8 @@ void BindAuditRoutes(http::Router& router, a::AuditService& audit, a::GroupWrite
              [&writer](Context& c) -> core::Result<Response> {
                auto input = a::ParseLogEvent(c.request.body);
                if (!input) return input.error();
-               auto event = writer.Write(a::MetaForLoggedEvent(*input, c.Meta()),
-                                         std::move(input->entry));
+               auto event =
+                   writer.Write(a::MetaForLoggedEvent(*input, c.Meta()), std::move(input->entry));
                if (!event) return event.error();
                return http::Ok(a::ToJson(*event), "Audit Event Logged Successfully!", 201);
              });
@@ -189,13 +189,13 @@ void BindAuditRoutes(http::Router& router, a::AuditService& audit, a::GroupWrite
                if (!days) return days.error();
                auto stats = audit.Stats(*days);
                if (!stats) return stats.error();
-               return http::Ok(boost::json::object{{"byType", CountsJson(stats->by_type, "type")},
-                                                   {"bySeverity",
-                                                    CountsJson(stats->by_severity, "severity")},
-                                                   {"byDay", CountsJson(stats->by_day, "date")},
-                                                   {"total", stats->total},
-                                                   {"days", stats->days}},
-                               "Security Stats Fetched Successfully!");
+               return http::Ok(
+                   boost::json::object{{"byType", CountsJson(stats->by_type, "type")},
+                                       {"bySeverity", CountsJson(stats->by_severity, "severity")},
+                                       {"byDay", CountsJson(stats->by_day, "date")},
+                                       {"total", stats->total},
+                                       {"days", stats->days}},
+                   "Security Stats Fetched Successfully!");
              });
 }
 

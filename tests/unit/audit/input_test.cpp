@@ -79,11 +79,13 @@ TEST(EventQuery, ReadsEveryGetAllAuditEventsFilter) {
 }
 
 TEST(EventQuery, MapsEverySortFieldToItsColumn) {
-  const std::map<std::string, std::string> fields = {
-      {"createdAt", "created_at"}, {"eventType", "event_type"},
-      {"status", "status"},        {"userId", "user_id"},
-      {"sourceService", "source_service"}, {"severity", "severity"},
-      {"resourceType", "resource_type"}};
+  const std::map<std::string, std::string> fields = {{"createdAt", "created_at"},
+                                                     {"eventType", "event_type"},
+                                                     {"status", "status"},
+                                                     {"userId", "user_id"},
+                                                     {"sourceService", "source_service"},
+                                                     {"severity", "severity"},
+                                                     {"resourceType", "resource_type"}};
   for (const auto& [field, column] : fields) {
     auto q = Parse({{"sortField", field}});
     ASSERT_TRUE(q.ok()) << field;
@@ -164,8 +166,8 @@ TEST(Cursor, RoundTripsAndRejectsForgeries) {
   EXPECT_EQ(back->created_at, c.created_at);
   EXPECT_EQ(back->seq, c.seq);
   EXPECT_FALSE(DecodeCursor(""));
-  EXPECT_FALSE(DecodeCursor("djEuMS4y="));  // padding
-  EXPECT_FALSE(DecodeCursor("eDEuMS4y"));   // "x1.1.2"
+  EXPECT_FALSE(DecodeCursor("djEuMS4y="));   // padding
+  EXPECT_FALSE(DecodeCursor("eDEuMS4y"));    // "x1.1.2"
   EXPECT_FALSE(DecodeCursor("djEuLTEuMg"));  // "v1.-1.2"
   auto q = Parse({{"cursor", EncodeCursor(c)}});
   ASSERT_TRUE(q.ok());
@@ -244,20 +246,22 @@ TEST(ReportInput, ReadsSeedFieldsAndChecksTheReason) {
   EXPECT_EQ(in->audit_event_id, "e1");
   EXPECT_EQ(in->reason, "not_me");
   EXPECT_EQ(in->description, "x");
-  for (const char* reason : {"not_me", "suspicious", "unknown_device", "unknown_location", "other"}) {
-    EXPECT_TRUE(ParseReportInput(std::string(R"({"auditEventId":"e","reason":")") + reason + "\"}")
-                    .ok())
+  for (const char* reason :
+       {"not_me", "suspicious", "unknown_device", "unknown_location", "other"}) {
+    EXPECT_TRUE(
+        ParseReportInput(std::string(R"({"auditEventId":"e","reason":")") + reason + "\"}").ok())
         << reason;
   }
   EXPECT_EQ(FailedField(ParseReportInput(R"({"auditEventId":"e","reason":"bored"})")), "reason");
   EXPECT_EQ(FailedField(ParseReportInput(R"({"reason":"other"})")), "auditEventId");
-  EXPECT_EQ(FailedField(ParseReportInput(R"({"auditEventId":"e","reason":"other","status":"resolved"})")),
-            "status");
+  EXPECT_EQ(
+      FailedField(ParseReportInput(R"({"auditEventId":"e","reason":"other","status":"resolved"})")),
+      "status");
 }
 
 TEST(ReportUpdate, AcceptsTheSeedBodyAndRejectsPending) {
-  auto in = ParseReportUpdate(R"({"reportId":"r1","status":"resolved","resolutionNotes":"ok"})",
-                              "r1");
+  auto in =
+      ParseReportUpdate(R"({"reportId":"r1","status":"resolved","resolutionNotes":"ok"})", "r1");
   ASSERT_TRUE(in.ok());
   EXPECT_EQ(in->status, "resolved");
   EXPECT_EQ(in->resolution_notes, "ok");

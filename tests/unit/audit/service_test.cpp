@@ -2,6 +2,8 @@
 // PostgreSQL when GATEHOUSE_TEST_PG_URL names a server. Group commit (many requests per
 // transaction, nothing acknowledged before COMMIT, 503 when full or failing), the report
 // workflow, page numbers against keyset cursors, stats, export, and tamper evidence.
+#include "audit/service.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include "../store/store_test_env.hpp"
 #include "audit/group_writer.hpp"
 #include "audit/recorder.hpp"
-#include "audit/service.hpp"
 #include "store/migrations.hpp"
 
 namespace gatehouse::audit {
@@ -39,8 +40,9 @@ core::RequestMeta Actor(std::string actor_id) {
 
 template <typename R>
 std::string Why(const R& r) {
-  return r.ok() ? "ok" : std::string(r.error().Name()) + ": " + r.error().public_message + " / " +
-                             r.error().internal_message;
+  return r.ok() ? "ok"
+                : std::string(r.error().Name()) + ": " + r.error().public_message + " / " +
+                      r.error().internal_message;
 }
 
 class AuditStoreTest : public ::testing::TestWithParam<Dialect> {
@@ -208,8 +210,8 @@ TEST_P(AuditStoreTest, ReportWorkflowFollowsTheRules) {
   auto anonymous = service_->ReportEvent("", {}, {mine, "not_me", std::nullopt});
   EXPECT_FALSE(anonymous.ok());
 
-  auto report = service_->ReportEvent("alice", Actor("alice"),
-                                      {mine, "not_me", std::string("wasn't me")});
+  auto report =
+      service_->ReportEvent("alice", Actor("alice"), {mine, "not_me", std::string("wasn't me")});
   ASSERT_TRUE(report.ok()) << Why(report);
   EXPECT_EQ(report->status, "pending");
   EXPECT_EQ(report->user_id, "alice");
@@ -233,8 +235,8 @@ TEST_P(AuditStoreTest, ReportWorkflowFollowsTheRules) {
   ASSERT_EQ(log->events.size(), 1u);
   EXPECT_EQ(log->events[0].resource_id, report->id);
 
-  auto reviewed = service_->UpdateReport("admin", Actor("admin"), report->id,
-                                         {"reviewed", std::nullopt});
+  auto reviewed =
+      service_->UpdateReport("admin", Actor("admin"), report->id, {"reviewed", std::nullopt});
   ASSERT_TRUE(reviewed.ok()) << Why(reviewed);
   EXPECT_EQ(reviewed->reviewed_by, "admin");
   EXPECT_TRUE(reviewed->reviewed_at.has_value());
@@ -242,8 +244,8 @@ TEST_P(AuditStoreTest, ReportWorkflowFollowsTheRules) {
             ErrorCode::kAlreadyExists);  // reviewed is still open
   auto twice = service_->UpdateReport("admin", {}, report->id, {"reviewed", std::nullopt});
   EXPECT_EQ(twice.ok() ? "" : twice.error().name, "InvalidReportTransition");
-  auto resolved = service_->UpdateReport("admin", {}, report->id,
-                                         {"resolved", std::string("confirmed")});
+  auto resolved =
+      service_->UpdateReport("admin", {}, report->id, {"resolved", std::string("confirmed")});
   ASSERT_TRUE(resolved.ok()) << Why(resolved);
   EXPECT_EQ(resolved->resolution_notes, "confirmed");
   for (const char* back : {"pending", "reviewed", "dismissed", "resolved"}) {
@@ -293,8 +295,7 @@ TEST_P(AuditStoreTest, PageNumbersCursorsAndDeepPagesAgree) {
   // 57 events, several per millisecond (ties broken by seq), three users.
   for (int i = 0; i < 57; ++i) {
     clock_.ms = kJan1 + (i / 3) * 1000;
-    Record({.event_type = i % 2 == 0 ? "login" : "logout",
-            .user_id = "u" + std::to_string(i % 3)});
+    Record({.event_type = i % 2 == 0 ? "login" : "logout", .user_id = "u" + std::to_string(i % 3)});
   }
   for (bool descending : {true, false}) {
     SCOPED_TRACE(descending ? "desc" : "asc");
@@ -306,10 +307,10 @@ TEST_P(AuditStoreTest, PageNumbersCursorsAndDeepPagesAgree) {
     for (std::size_t i = 1; i < all->events.size(); ++i) {
       const auto& a = all->events[i - 1];
       const auto& b = all->events[i];
-      EXPECT_TRUE(descending ? (a.created_at > b.created_at ||
-                                (a.created_at == b.created_at && a.seq > b.seq))
-                             : (a.created_at < b.created_at ||
-                                (a.created_at == b.created_at && a.seq < b.seq)));
+      EXPECT_TRUE(
+          descending
+              ? (a.created_at > b.created_at || (a.created_at == b.created_at && a.seq > b.seq))
+              : (a.created_at < b.created_at || (a.created_at == b.created_at && a.seq < b.seq)));
     }
     const auto expected = Ids(all->events);
 
@@ -430,7 +431,8 @@ TEST_P(AuditStoreTest, VerifyNamesTheEditedEventAndPruneKeepsTheChainVerifiable)
   std::vector<std::string> ids;
   for (int i = 0; i < 10; ++i) {
     clock_.ms = kJan1 + i * kDay;
-    ids.push_back(Record({.event_type = "custom_action", .user_id = "u",
+    ids.push_back(Record({.event_type = "custom_action",
+                          .user_id = "u",
                           .description = "event " + std::to_string(i)}));
   }
   auto clean = service_->Verify();
@@ -482,23 +484,21 @@ TEST_P(AuditStoreTest, ForgedHashIsCaughtAtTheNextLink) {
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) ids.push_back(Record({.event_type = "custom_action"}));
   // Rewriting a row together with a recomputed hash cannot fix the following prev_hash.
-  auto row = db_->Read([&](soci::session& s) -> core::Result<StoredEvent> {
-    return *repo::FindEvent(s, ids[1]);
-  });
+  auto row = db_->Read(
+      [&](soci::session& s) -> core::Result<StoredEvent> { return *repo::FindEvent(s, ids[1]); });
   ASSERT_TRUE(row.ok());
   StoredEvent forged = *row;
   forged.description = "forged";
   forged.hash = ChainHash(forged.prev_hash, forged);
-  Sql("UPDATE audit_events SET description = 'forged', hash = '" + forged.hash +
-      "' WHERE id = '" + ids[1] + "'");
+  Sql("UPDATE audit_events SET description = 'forged', hash = '" + forged.hash + "' WHERE id = '" +
+      ids[1] + "'");
   auto check = service_->Verify();
   ASSERT_TRUE(check.ok());
   EXPECT_FALSE(check->intact);
   EXPECT_EQ(check->broken_id, ids[2]);
 }
 
-INSTANTIATE_TEST_SUITE_P(, AuditStoreTest,
-                         ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+INSTANTIATE_TEST_SUITE_P(, AuditStoreTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
                          [](const auto& info) {
                            return std::string(store::testing::DialectName(info.param));
                          });

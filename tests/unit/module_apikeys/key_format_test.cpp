@@ -1,10 +1,10 @@
 // The API key format: shape, checksum, entropy source and parsing (no database involved).
+#include "modules/apikeys/key_format.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
-
-#include "modules/apikeys/key_format.hpp"
 
 namespace gatehouse::modules::apikeys {
 namespace {

@@ -1,7 +1,8 @@
 // Per-key fixed-window rate limits and the usage accumulator.
+#include "modules/apikeys/rate_limiter.hpp"
+
 #include <gtest/gtest.h>
 
-#include "modules/apikeys/rate_limiter.hpp"
 #include "modules/apikeys/usage.hpp"
 
 namespace gatehouse::modules::apikeys {

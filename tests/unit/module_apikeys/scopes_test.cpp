@@ -1,5 +1,7 @@
 // Scope presets, validation, the no-escalation rule for key scopes, and the intersection of a
 // key's scopes with its owner's permissions.
+#include "modules/apikeys/scopes.hpp"
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -7,7 +9,6 @@
 #include <vector>
 
 #include "authz/matcher.hpp"
-#include "modules/apikeys/scopes.hpp"
 
 namespace gatehouse::modules::apikeys {
 namespace {
@@ -26,9 +27,9 @@ core::Principal User(const std::string& id, const Grants& grants) {
   return p;
 }
 
-const Grants kRoleUser = {"user.read",    "user.write",    "user.search",  "session.read",
+const Grants kRoleUser = {"user.read",      "user.write",  "user.search",   "session.read",
                           "session.revoke", "apikey.read", "apikey.create", "apikey.revoke"};
-const Grants kRoleAdmin = {"user.*",   "session.*", "role.read",    "role.list",       "audit.*",
+const Grants kRoleAdmin = {"user.*",   "session.*", "role.read",    "role.list",        "audit.*",
                            "apikey.*", "company.*", "credential.*", "credential_type.*"};
 
 TEST(Scopes, PresetsAreKnownAndExpandToValidGrants) {
@@ -81,7 +82,8 @@ TEST(Scopes, ExpandKeepsOrderAndDropsDuplicates) {
 }
 
 TEST(Scopes, Validation) {
-  EXPECT_TRUE(ValidateScopes({"read", "user.read", "company.*", "-user.write", "*"}, "scopes").ok());
+  EXPECT_TRUE(
+      ValidateScopes({"read", "user.read", "company.*", "-user.write", "*"}, "scopes").ok());
   auto empty = ValidateScopes({}, "scopes");
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.error().code, core::ErrorCode::kInvalidArgument);
@@ -96,7 +98,7 @@ TEST(Scopes, Validation) {
 TEST(Scopes, IntersectionNeedsBothSides) {
   IntersectionSet set(Set({"user.*", "company.fetch"}), Set({"user.read", "company.*"}));
   EXPECT_TRUE(set.Grants("user.read"));
-  EXPECT_FALSE(set.Grants("user.write"));      // key yes, owner no
+  EXPECT_FALSE(set.Grants("user.write"));  // key yes, owner no
   EXPECT_TRUE(set.Grants("company.fetch"));
   EXPECT_FALSE(set.Grants("company.create"));  // owner yes, key no
   EXPECT_TRUE(set.CoversGrant("user.read"));
@@ -144,8 +146,8 @@ TEST(Scopes, AKeyCannotMintAKeyWiderThanItself) {
   core::Principal key;
   key.kind = core::Principal::Kind::kApiKey;
   key.user_id = "alice";
-  key.permissions = std::make_shared<const IntersectionSet>(
-      Set({"apikey.create", "user.read"}), Set(kRoleUser));
+  key.permissions =
+      std::make_shared<const IntersectionSet>(Set({"apikey.create", "user.read"}), Set(kRoleUser));
   auto alice = Set(kRoleUser);
   EXPECT_TRUE(CheckScopesAllowed(key, "alice", alice.get(), {"user.read"}).ok());
   EXPECT_FALSE(CheckScopesAllowed(key, "alice", alice.get(), {"user.write"}).ok());
