@@ -18,6 +18,9 @@ int Main(int argc, char** argv);
 int Serve(const core::Config& config);
 // `gatehouse migrate`.
 int Migrate(const core::Config& config);
+struct KeysCli;
+// `gatehouse keys create|list|revoke|rotate` (app/keys_cli.hpp).
+int Keys(const core::Config& config, const KeysCli& keys);
 // `gatehouse admin create --email E --password-stdin [--name N]`: a super admin.
 int AdminCreate(const core::Config& config, const std::string& email, const std::string& name,
                 bool password_from_stdin);

@@ -8,6 +8,7 @@
 
 #include "app/app.hpp"
 #include "app/audit_cli.hpp"
+#include "app/keys_cli.hpp"
 #include "core/logging.hpp"
 
 namespace gatehouse::app {
@@ -93,6 +94,19 @@ int Main(int argc, char** argv) {
                      values, {"data-dir", "database-url", "log-format", "log-level"});
   }
 
+  KeysCli keys_cli;
+  AddKeysCommands(cli, keys_cli);
+  std::vector<std::map<std::string, CLI::Option*>> keys_flags(keys_cli.subcommands.size());
+  for (std::size_t i = 0; i < keys_cli.subcommands.size(); ++i) {
+    keys_cli.subcommands[i]
+        ->add_option("--config", config_file, "TOML file with options [env GATEHOUSE_CONFIG]")
+        ->type_name("FILE");
+    AddConfigOptions(*keys_cli.subcommands[i], keys_flags[i], values,
+                     {"data-dir", "database-url", "log-format", "log-level", "jwt-key-file",
+                      "user-agent-regexes", "geoip-database"});
+  }
+  const std::map<std::string, CLI::Option*>* keys_parsed = nullptr;
+
   auto* version = cli.add_subcommand("version", "print the version and exit");
 
   try {
@@ -106,10 +120,14 @@ int Main(int argc, char** argv) {
     return 0;
   }
 
+  for (std::size_t i = 0; i < keys_cli.subcommands.size(); ++i) {
+    if (keys_cli.subcommands[i]->parsed()) keys_parsed = &keys_flags[i];
+  }
   const auto& flags = serve->parsed()               ? serve_flags
                       : admin_create->parsed()      ? admin_flags
                       : audit_cli.verify->parsed()  ? audit_verify_flags
                       : audit_cli.prune->parsed()   ? audit_prune_flags
+                      : keys_parsed != nullptr      ? *keys_parsed
                                                     : migrate_flags;
   auto config = Resolve(flags, values, config_file);
   if (!config) {
@@ -121,6 +139,7 @@ int Main(int argc, char** argv) {
                      .access_log = config->access_log});
   if (serve->parsed()) return Serve(*config);
   if (admin_create->parsed()) return AdminCreate(*config, admin_email, admin_name, password_stdin);
+  if (keys_cli.Parsed()) return Keys(*config, keys_cli);
   if (audit_cli.Parsed()) return RunAuditCommand(audit_cli, *config, std::cout, std::cerr);
   return Migrate(*config);
 }

@@ -5,11 +5,13 @@
 #include <thread>
 
 #include "app/app.hpp"
+#include "app/keys_cli.hpp"
 #include "app/services.hpp"
 #include "authz/catalog.hpp"
 #include "http/dispatcher.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "modules/apikeys/routes.hpp"
 #include "modules/audit/routes.hpp"
 #include "modules/auth/routes.hpp"
 #include "modules/permissions/routes.hpp"
@@ -91,6 +93,15 @@ int AdminCreate(const core::Config& config, const std::string& email, const std:
   return 0;
 }
 
+int Keys(const core::Config& config, const KeysCli& keys) {
+  auto services = Services::Build(config, 1);
+  if (!services) {
+    LogStartError("keys failed", services.error());
+    return 1;
+  }
+  return RunKeysCommand(keys, *(*services)->api_keys, std::cout, std::cerr);
+}
+
 int Serve(const core::Config& config) {
   RaiseFileLimit();
   const unsigned io_threads = config.io_threads != 0 ? config.io_threads : Cores();
@@ -110,6 +121,7 @@ int Serve(const core::Config& config) {
   modules::users::BindUserRoutes(router, *services.users, *services.sessions);
   modules::sessions::BindSessionRoutes(router, *services.sessions);
   modules::roles::BindRoleRoutes(router, *services.roles);
+  modules::apikeys::BindApiKeyRoutes(router, *services.api_keys);
   modules::audit::BindAuditRoutes(router, *services.audit, *services.audit_writer);
   modules::permissions::BindPermissionRoutes(router);  // last: it lists everyone's nodes
   // Every node a route declares must be in the catalog, or clients could never be granted it
@@ -129,7 +141,9 @@ int Serve(const core::Config& config) {
   http::Dispatcher dispatcher(router,
                               {.cors_origins = config.cors_origins,
                                .trusted_proxies = config.trusted_proxies},
-                              modules::auth::MakeAuthenticator(*services.auth));
+                              modules::apikeys::WithApiKeys(
+                                  modules::auth::MakeAuthenticator(*services.auth),
+                                  *services.api_key_auth));
   http::Server server({.host = config.listen_host,
                        .port = config.listen_port,
                        .io_threads = io_threads,
@@ -159,6 +173,7 @@ int Serve(const core::Config& config) {
   spdlog::info("listening on http://{}:{}", host, *port);
   spdlog::set_level(level);
   server.Run();
+  services.api_keys->Stop();  // writes the last usage counts while the store is open
   services.audit_writer->Stop();  // answers every queued event before the store closes
   services.bus.Stop();
   services.db->Close();

@@ -81,6 +81,11 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
   s->roles =
       std::make_unique<modules::roles::RoleService>(*s->db, s->clock, *s->users, *s->recorder);
 
+  s->api_keys = std::make_unique<modules::apikeys::ApiKeyService>(*s->db, s->clock, *s->users,
+                                                                  *s->recorder, s->bus);
+  s->api_key_auth = std::make_unique<modules::apikeys::ApiKeyAuthenticator>(
+      *s->api_keys, *s->users, *s->db, *s->recorder, s->clock, config.root_api_key);
+
   // Several nodes share a PostgreSQL database: carry revocations and cache invalidations
   // between them. (A SQLite file has one node; the bus stays in-process.)
   if (s->db->dialect() == store::Dialect::kPostgres) {

@@ -16,6 +16,8 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "events/bus.hpp"
+#include "modules/apikeys/authenticator.hpp"
+#include "modules/apikeys/service.hpp"
 #include "modules/auth/service.hpp"
 #include "modules/roles/service.hpp"
 #include "modules/sessions/service.hpp"
@@ -44,6 +46,8 @@ struct Services {
   std::unique_ptr<modules::users::UserService> users;
   std::unique_ptr<modules::auth::AuthService> auth;
   std::unique_ptr<modules::roles::RoleService> roles;
+  std::unique_ptr<modules::apikeys::ApiKeyService> api_keys;  // before db closes: Stop()
+  std::unique_ptr<modules::apikeys::ApiKeyAuthenticator> api_key_auth;
 
   // Opens and migrates the store, loads (or creates) the signing key, and wires the services.
   // `db_pool_size` connections; the error names what failed.

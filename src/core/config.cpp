@@ -224,6 +224,21 @@ std::vector<OptionSpec> BuildOptions() {
   o.push_back({"user-agent-regexes", "GATEHOUSE_USER_AGENT_REGEXES", "FILE",
                "uap-core regexes.yaml (default /usr/share/uap-core/regexes.yaml)",
                Text(&Config::user_agent_regexes, false)});
+  o.push_back({"root-api-key", "GATEHOUSE_ROOT_API_KEY", "KEY",
+               "X-API-Key that bypasses every permission check, never stored, every use "
+               "audited; at least 32 printable characters (default none)",
+               [](Config& c, std::string_view v) -> Status {
+                 if (!v.empty() && v.size() < 32) {
+                   return InvalidArgument("must be at least 32 characters");
+                 }
+                 for (char ch : v) {
+                   if (ch <= ' ' || ch > '~') {
+                     return InvalidArgument("must be printable ASCII without spaces");
+                   }
+                 }
+                 c.root_api_key = std::string(v);
+                 return {};
+               }});
   o.push_back({"geoip-database", "GATEHOUSE_GEOIP_DATABASE", "FILE",
                "MaxMind-format .mmdb giving audit events a country, region and city "
                "(default none)",

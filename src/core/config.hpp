@@ -54,6 +54,7 @@ struct Config {
   unsigned password_concurrency = 0;               // parallel hashes; 0 = one per core
   std::size_t login_failures_per_hour = 100;       // per account; more are not evaluated
   std::string user_agent_regexes = "/usr/share/uap-core/regexes.yaml";
+  std::string root_api_key;    // X-API-Key that bypasses all checks; "" = none; never logged
   std::string geoip_database;  // MaxMind .mmdb for audit locations; "" = none
 
   // Logging

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace gatehouse::core {
 
@@ -30,6 +32,8 @@ struct Principal {
   std::string session_id;  // set for bearer-token callers
   std::string api_key_id;  // set for API-key callers
   std::shared_ptr<const PermissionSet> permissions;
+  // Headers the dispatcher adds to whatever answer this request gets (X-RateLimit-*).
+  std::vector<std::pair<std::string, std::string>> response_headers{};
 
   bool authenticated() const { return kind != Kind::kAnonymous; }
   bool Can(std::string_view node) const {

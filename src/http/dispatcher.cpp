@@ -163,6 +163,12 @@ Response Dispatcher::RunChecked(Request& request, const RouteMatch& match) const
 
   const http::Route& route = *match.route;
   core::Principal principal;
+  // Headers the authenticator attached (X-RateLimit-*), for whatever answer follows.
+  std::vector<std::pair<std::string, std::string>> extra;
+  auto finish = [&extra](Response response) {
+    for (auto& [name, value] : extra) response.SetHeader(name, value);
+    return response;
+  };
   if (route.access.kind != Access::Kind::kPublic) {
     if (!authenticator_) return FromError(core::Unauthenticated());
     auto who = authenticator_(request);
@@ -175,9 +181,10 @@ Response Dispatcher::RunChecked(Request& request, const RouteMatch& match) const
       return FromError(error);
     }
     principal = std::move(*who);
+    extra = std::move(principal.response_headers);
     if (!principal.authenticated()) return FromError(core::Unauthenticated());
     for (const auto& node : route.access.nodes) {
-      if (!principal.Can(node)) return FromError(core::PermissionDenied());
+      if (!principal.Can(node)) return finish(FromError(core::PermissionDenied()));
     }
   }
 
@@ -192,10 +199,9 @@ Response Dispatcher::RunChecked(Request& request, const RouteMatch& match) const
       spdlog::debug("request {} {} {}: {}", request.request_id, request.method_text,
                     request.path, error.internal_message);
     }
-    return FromError(error);
+    return finish(FromError(error));
   }
-  Response response = std::move(*result);
-  return response;
+  return finish(std::move(*result));
 }
 
 void Dispatcher::LogAccess(const Request& request, int status, std::size_t bytes,

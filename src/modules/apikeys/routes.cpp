@@ -78,8 +78,7 @@ http::Authenticator WithApiKeys(http::Authenticator bearer, ApiKeyAuthenticator&
     auto who = keys.Authenticate(
         presented, meta,
         {.method = request.method_text, .path = request.path, .headers = &headers});
-    // X-RateLimit-* on successful answers needs core::Principal::response_headers (proposed):
-    //   if (who) who->response_headers = std::move(headers);
+    if (who) who->response_headers = std::move(headers);
     return who;
   };
 }
