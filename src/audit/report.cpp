@@ -2,13 +2,9 @@
 
 #include "audit/catalog.hpp"
 #include "core/clock.hpp"
+#include "core/json.hpp"
 
 namespace gatehouse::audit {
-namespace {
-
-std::string Stamp(std::int64_t ms) { return core::FormatIso8601(core::FromUnixMillis(ms)); }
-
-}  // namespace
 
 bool IsReportStatus(std::string_view status) {
   for (const char* known : kReportStatuses) {
@@ -45,10 +41,10 @@ boost::json::object ToJson(const Report& r) {
   if (r.description) out.emplace("description", *r.description);
   out.emplace("status", r.status);
   if (r.reviewed_by) out.emplace("reviewedBy", *r.reviewed_by);
-  if (r.reviewed_at) out.emplace("reviewedAt", Stamp(*r.reviewed_at));
+  if (r.reviewed_at) out.emplace("reviewedAt", core::JsonTime(*r.reviewed_at));
   if (r.resolution_notes) out.emplace("resolutionNotes", *r.resolution_notes);
-  out.emplace("createdAt", Stamp(r.created_at));
-  out.emplace("updatedAt", Stamp(r.updated_at));
+  out.emplace("createdAt", core::JsonTime(r.created_at));
+  out.emplace("updatedAt", core::JsonTime(r.updated_at));
   return out;
 }
 

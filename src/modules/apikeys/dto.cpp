@@ -9,16 +9,6 @@
 namespace gatehouse::modules::apikeys {
 namespace {
 
-boost::json::value Stamp(const std::optional<std::int64_t>& ms) {
-  if (!ms) return nullptr;
-  return boost::json::value(core::FormatIso8601(core::FromUnixMillis(*ms)));
-}
-
-boost::json::value Text(const std::optional<std::string>& text) {
-  if (!text) return nullptr;
-  return boost::json::value(*text);
-}
-
 constexpr core::StringRule kName{.min = 1, .max = 100, .trim = true};
 constexpr core::StringRule kDescription{.min = 0, .max = 500};
 constexpr core::StringRule kScope{.min = 1, .max = 200};
@@ -76,17 +66,17 @@ boost::json::object KeyJson(const ApiKey& key) {
       {"id", key.id},
       {"userId", key.user_id},
       {"name", key.name},
-      {"description", Text(key.description)},
+      {"description", core::JsonOptional(key.description)},
       {"scopes", std::move(scopes)},
       {"prefix", DisplayPrefix(key.public_id)},
       {"isActive", key.is_active},
-      {"expiresAt", Stamp(key.expires_at)},
-      {"lastUsedAt", Stamp(key.last_used_at)},
+      {"expiresAt", core::JsonOptionalTime(key.expires_at)},
+      {"lastUsedAt", core::JsonOptionalTime(key.last_used_at)},
       {"usageCount", key.usage_count},
-      {"createdAt", Stamp(key.created_at)},
-      {"updatedAt", Stamp(key.updated_at)},
-      {"rotatedFrom", Text(key.rotated_from)},
-      {"graceUntil", Stamp(key.grace_until)},
+      {"createdAt", core::JsonTime(key.created_at)},
+      {"updatedAt", core::JsonTime(key.updated_at)},
+      {"rotatedFrom", core::JsonOptional(key.rotated_from)},
+      {"graceUntil", core::JsonOptionalTime(key.grace_until)},
       {"rateLimit", std::move(rate_limit)},
   };
 }

@@ -28,12 +28,6 @@ std::int64_t SteadyMs() {
       .count();
 }
 
-boost::json::array Strings(const std::vector<std::string>& items) {
-  boost::json::array out;
-  for (const auto& item : items) out.emplace_back(item);
-  return out;
-}
-
 // Scopes as stored: trimmed of duplicates, order kept.
 std::vector<std::string> Unique(const std::vector<std::string>& scopes) {
   std::vector<std::string> out;
@@ -142,7 +136,7 @@ core::Result<IssuedKey> ApiKeyService::Create(const core::Principal& actor, cons
 
   boost::json::object metadata{{"name", key.name},
                                {"prefix", DisplayPrefix(key.public_id)},
-                               {"scopes", Strings(key.scopes)}};
+                               {"scopes", core::JsonStrings(key.scopes)}};
   if (key.expires_at)
     metadata.emplace("expiresAt", core::FormatIso8601(core::FromUnixMillis(*key.expires_at)));
   if (key.rate_limit) {
@@ -268,10 +262,10 @@ core::Result<ApiKey> ApiKeyService::Update(const core::Principal& actor, const s
     changed = true;
     key.updated_at = now;
     repo::UpdateKey(s, key);
-    boost::json::object metadata{{"changes", Strings(changes)},
+    boost::json::object metadata{{"changes", core::JsonStrings(changes)},
                                  {"prefix", DisplayPrefix(key.public_id)}};
     if (std::find(changes.begin(), changes.end(), "scopes") != changes.end()) {
-      metadata.emplace("scopes", Strings(key.scopes));
+      metadata.emplace("scopes", core::JsonStrings(key.scopes));
     }
     if (std::find(changes.begin(), changes.end(), "isActive") != changes.end()) {
       metadata.emplace("isActive", key.is_active);
