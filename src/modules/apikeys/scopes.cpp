@@ -6,8 +6,9 @@
 namespace gatehouse::modules::apikeys {
 namespace {
 
-// Reading what a caller owns or may see, without changing anything.
-constexpr const char* kRead[] = {
+// "write" is "read" plus the grants after kReadCount: one list, so the presets cannot drift.
+// Reading what a caller owns or may see, without changing anything:
+constexpr const char* kReadThenWrite[] = {
     "user.read",
     "user.search",
     "session.read",
@@ -20,22 +21,7 @@ constexpr const char* kRead[] = {
     "credential.fetch.many",
     "credential_type.fetch",
     "credential_type.fetch.many",
-};
-
-// "read", plus creating, changing and deleting the caller's own things and ordinary records.
-constexpr const char* kWrite[] = {
-    "user.read",
-    "user.search",
-    "session.read",
-    "role.read",
-    "apikey.read",
-    "audit.read",
-    "company.fetch",
-    "company.fetch.many",
-    "credential.fetch",
-    "credential.fetch.many",
-    "credential_type.fetch",
-    "credential_type.fetch.many",
+    // ...and creating, changing and deleting the caller's own things and ordinary records:
     "user.write",
     "session.revoke",
     "apikey.create",
@@ -50,6 +36,7 @@ constexpr const char* kWrite[] = {
     "credential_type.update",
     "credential_type.delete",
 };
+constexpr std::size_t kReadCount = 12;
 
 // The built-in Admin role's grants (migration 0002's role_admin).
 constexpr const char* kAdmin[] = {
@@ -64,8 +51,8 @@ bool IsPreset(std::string_view scope) {
 }
 
 std::span<const char* const> PresetGrants(std::string_view preset) {
-  if (preset == kPresetRead) return kRead;
-  if (preset == kPresetWrite) return kWrite;
+  if (preset == kPresetRead) return std::span<const char* const>(kReadThenWrite, kReadCount);
+  if (preset == kPresetWrite) return kReadThenWrite;
   if (preset == kPresetAdmin) return kAdmin;
   return {};
 }
