@@ -41,7 +41,8 @@ struct MasterKeyringOptions {
 
 struct WrappedKey {
   std::uint32_t version = 0;  // master key version that wrapped it
-  std::string blob;           // Seal(master[version], data key, AAD(context, version))
+  // base64url of Seal(master[version], data key, AAD(context, version)): safe in a TEXT column.
+  std::string blob;
 };
 
 class MasterKeyring {
@@ -64,8 +65,9 @@ class MasterKeyring {
   // Wrong key or tampered blob: Internal "decryption failed".
   core::Result<SecretKey> Unwrap(const WrappedKey& wrapped, std::string_view context) const;
 
-  // A value sealed under `version` that proves, later, that the same key is configured:
-  // stored by the vault per version; CheckMatches() is false for another key.
+  // A value sealed under `version` (base64url text) that proves, later, that the same key is
+  // configured: stored by the vault per version; CheckMatches() is false for another key.
+  // MakeCheck() returns an empty string for a version the keyring does not hold.
   std::string MakeCheck(std::uint32_t version) const;
   bool CheckMatches(std::uint32_t version, std::string_view check) const;
 

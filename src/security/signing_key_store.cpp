@@ -1,26 +1,21 @@
 #include "security/signing_key_store.hpp"
 
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <boost/json/array.hpp>
 
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
-#include <system_error>
 
 #include "security/base64url.hpp"
 #include "security/digest.hpp"
-#include "security/random.hpp"
+#include "security/secret_file.hpp"
 #include "security/sodium_init.hpp"
 
 namespace gatehouse::security {
@@ -31,7 +26,6 @@ static_assert(crypto_sign_PUBLICKEYBYTES == 32 && crypto_sign_BYTES == 64);
 constexpr std::size_t kEd25519PublicBytes = crypto_sign_PUBLICKEYBYTES;
 constexpr std::size_t kEd25519SignatureBytes = crypto_sign_BYTES;
 constexpr std::size_t kKidDigestBytes = 8;
-constexpr off_t kMaxKeyFileBytes = 64 * 1024;
 
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -49,8 +43,6 @@ using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 // Never prompt on the terminal for an encrypted PEM: fail instead.
 int NoPassword(char*, int, int, void*) { return 0; }
 
-std::string ErrnoText(int err) { return std::generic_category().message(err); }
-
 std::string OpenSslError() {
   const unsigned long code = ERR_get_error();
   ERR_clear_error();  // leave the thread's error queue empty for the next caller
@@ -58,27 +50,6 @@ std::string OpenSslError() {
   char text[256];
   ERR_error_string_n(code, text, sizeof text);
   return text;
-}
-
-// Closes a file descriptor on scope exit.
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-bool WriteAll(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 }  // namespace
@@ -141,39 +112,17 @@ core::Result<PkeyPtr> NewEd25519() {
   return pkey;
 }
 
-// `path` must be a regular file of sane size. A private key should be readable by its owner
-// only; public keys (allowed as previous keys) may be world-readable.
+// A private key should be readable by its owner only; public keys (allowed as previous keys)
+// may be world-readable.
 core::Result<std::string> ReadKeyFile(const std::string& path) {
-  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0) {
-    const int err = errno;
-    core::Error error = core::Internal("cannot open key file " + path + ": " + ErrnoText(err));
-    if (err == ENOENT) error.code = core::ErrorCode::kNotFound;
-    return error;
-  }
-  struct stat st {};
-  if (::fstat(file.fd, &st) != 0) {
-    return core::Internal("cannot stat key file " + path + ": " + ErrnoText(errno));
-  }
-  if (!S_ISREG(st.st_mode)) return core::Internal("key file " + path + " is not a regular file");
-  if (st.st_size > kMaxKeyFileBytes) return core::Internal("key file " + path + " is too large");
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::read(file.fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return core::Internal("cannot read key file " + path + ": " + ErrnoText(errno));
-    if (n == 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  text.resize(done);
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0 &&
-      text.find("PRIVATE KEY-----") != std::string::npos) {
+  auto file = ReadSecretFile(path);
+  if (!file) return std::move(file).error();
+  if (file->readable_by_others && file->text.find("PRIVATE KEY-----") != std::string::npos) {
     // A warning, not a refusal: container secret mounts are often 0644 inside a private volume.
     spdlog::warn("key file {} is accessible by group or others (mode {:o}); chmod 600 it", path,
-                 st.st_mode & 07777);
+                 file->mode);
   }
-  return text;
+  return std::move(file->text);
 }
 
 core::Result<std::string> ToPem(EVP_PKEY* pkey) {
@@ -189,43 +138,6 @@ core::Result<std::string> ToPem(EVP_PKEY* pkey) {
   return pem;
 }
 
-// Writes `pem` to a 0600 temporary file and links it into place. link() fails rather than
-// overwrite, so two nodes starting at once on a shared volume agree on a single key.
-core::Status WriteNewKeyFile(const std::string& path, const std::string& pem) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) {
-    fs::create_directories(dir, ec);
-    if (ec) return core::Internal("cannot create " + dir.string() + ": " + ec.message());
-    fs::permissions(dir, fs::perms::owner_all, ec);  // a new data dir is private
-  }
-  const std::string temp = path + ".tmp-" + RandomToken(9);
-  {
-    Fd file{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)};
-    if (file.fd < 0) return core::Internal("cannot create " + temp + ": " + ErrnoText(errno));
-    // The umask can only remove bits, but be explicit about the mode we rely on.
-    if (::fchmod(file.fd, 0600) != 0 || !WriteAll(file.fd, pem.data(), pem.size()) ||
-        ::fsync(file.fd) != 0) {
-      const int err = errno;
-      ::unlink(temp.c_str());
-      return core::Internal("cannot write " + temp + ": " + ErrnoText(err));
-    }
-  }
-  const int linked = ::link(temp.c_str(), path.c_str());
-  const int err = errno;
-  ::unlink(temp.c_str());
-  if (linked != 0) {
-    core::Error error = core::Internal("cannot create key file " + path + ": " + ErrnoText(err));
-    if (err == EEXIST) error.code = core::ErrorCode::kAlreadyExists;
-    return error;
-  }
-  Fd dir_fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (dir_fd.fd >= 0) ::fsync(dir_fd.fd);  // make the new name durable
-  return {};
-}
-
 }  // namespace
 
 core::Status SigningKeyStore::CreateKeyFile(const std::string& path) {
@@ -233,7 +145,7 @@ core::Status SigningKeyStore::CreateKeyFile(const std::string& path) {
   if (!pkey) return std::move(pkey).error();
   auto pem = ToPem(pkey->get());
   if (!pem) return std::move(pem).error();
-  core::Status status = WriteNewKeyFile(path, *pem);
+  core::Status status = WriteSecretFile(path, *pem, SecretWrite::kCreateOnly);
   OPENSSL_cleanse(pem->data(), pem->size());
   return status;
 }
