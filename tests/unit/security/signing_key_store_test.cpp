@@ -13,6 +13,7 @@
 
 #include "result_matchers.hpp"
 #include "security/base64url.hpp"
+#include "temp_dir.hpp"
 
 namespace gatehouse::security {
 namespace {
@@ -21,23 +22,7 @@ namespace fs = std::filesystem;
 using core::ErrorCode;
 using testing::HasError;
 using testing::IsOk;
-
-// A fresh private directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gatehouse-keys-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 mode_t ModeOf(const fs::path& path) {
   struct stat st {};
