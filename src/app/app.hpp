@@ -21,6 +21,9 @@ int Migrate(const core::Config& config);
 struct KeysCli;
 // `gatehouse keys create|list|revoke|rotate` (app/keys_cli.hpp).
 int Keys(const core::Config& config, const KeysCli& keys);
+struct VaultCli;
+// `gatehouse vault rotate-master-key` (app/vault_cli.hpp).
+int Vault(const core::Config& config, const VaultCli& vault);
 // `gatehouse admin create --email E --password-stdin [--name N]`: a super admin.
 int AdminCreate(const core::Config& config, const std::string& email, const std::string& name,
                 bool password_from_stdin);

@@ -9,6 +9,7 @@
 #include "app/app.hpp"
 #include "app/audit_cli.hpp"
 #include "app/keys_cli.hpp"
+#include "app/vault_cli.hpp"
 #include "core/logging.hpp"
 
 namespace gatehouse::app {
@@ -107,6 +108,15 @@ int Main(int argc, char** argv) {
   }
   const std::map<std::string, CLI::Option*>* keys_parsed = nullptr;
 
+  VaultCli vault_cli;
+  AddVaultCommands(cli, vault_cli);
+  std::map<std::string, CLI::Option*> vault_flags;
+  vault_cli.rotate->add_option("--config", config_file, "TOML file with options [env GATEHOUSE_CONFIG]")
+      ->type_name("FILE");
+  AddConfigOptions(*vault_cli.rotate, vault_flags, values,
+                   {"data-dir", "database-url", "log-format", "log-level", "master-key",
+                    "master-key-file", "jwt-key-file", "user-agent-regexes"});
+
   auto* version = cli.add_subcommand("version", "print the version and exit");
 
   try {
@@ -128,6 +138,7 @@ int Main(int argc, char** argv) {
                       : audit_cli.verify->parsed()  ? audit_verify_flags
                       : audit_cli.prune->parsed()   ? audit_prune_flags
                       : keys_parsed != nullptr      ? *keys_parsed
+                      : vault_cli.Parsed()          ? vault_flags
                                                     : migrate_flags;
   auto config = Resolve(flags, values, config_file);
   if (!config) {
@@ -140,6 +151,7 @@ int Main(int argc, char** argv) {
   if (serve->parsed()) return Serve(*config);
   if (admin_create->parsed()) return AdminCreate(*config, admin_email, admin_name, password_stdin);
   if (keys_cli.Parsed()) return Keys(*config, keys_cli);
+  if (vault_cli.Parsed()) return Vault(*config, vault_cli);
   if (audit_cli.Parsed()) return RunAuditCommand(audit_cli, *config, std::cout, std::cerr);
   return Migrate(*config);
 }

@@ -6,6 +6,7 @@
 
 #include "app/app.hpp"
 #include "app/keys_cli.hpp"
+#include "app/vault_cli.hpp"
 #include "app/services.hpp"
 #include "authz/catalog.hpp"
 #include "http/dispatcher.hpp"
@@ -19,6 +20,7 @@
 #include "modules/sessions/routes.hpp"
 #include "modules/system/routes.hpp"
 #include "modules/users/routes.hpp"
+#include "modules/vault/routes.hpp"
 #include "store/migrations.hpp"
 
 namespace gatehouse::app {
@@ -102,6 +104,15 @@ int Keys(const core::Config& config, const KeysCli& keys) {
   return RunKeysCommand(keys, *(*services)->api_keys, std::cout, std::cerr);
 }
 
+int Vault(const core::Config& config, const VaultCli& vault) {
+  auto services = Services::Build(config, 1);
+  if (!services) {
+    LogStartError("vault failed", services.error());
+    return 1;
+  }
+  return RunVaultCommand(vault, *(*services)->vault, std::cout, std::cerr);
+}
+
 int Serve(const core::Config& config) {
   RaiseFileLimit();
   const unsigned io_threads = config.io_threads != 0 ? config.io_threads : Cores();
@@ -114,6 +125,12 @@ int Serve(const core::Config& config) {
     return 1;
   }
   Services& services = **built;
+  // Never serve secrets under a master key that does not match the one the data was sealed
+  // with: refuse to start, with one line saying which version and where the keys came from.
+  if (auto keys = services.vault->VerifyMasterKeys(); !keys) {
+    spdlog::critical("cannot start: {}", keys.error().public_message);
+    return 1;
+  }
 
   http::Router router;
   modules::system::BindSystemRoutes(router, {.database = services.db.get(), .version = kVersion});
@@ -123,6 +140,7 @@ int Serve(const core::Config& config) {
   modules::roles::BindRoleRoutes(router, *services.roles);
   modules::apikeys::BindApiKeyRoutes(router, *services.api_keys);
   modules::audit::BindAuditRoutes(router, *services.audit, *services.audit_writer);
+  modules::vault::BindVaultRoutes(router, *services.vault);
   modules::permissions::BindPermissionRoutes(router);  // last: it lists everyone's nodes
   // Every node a route declares must be in the catalog, or clients could never be granted it
   // knowingly: a programming error, caught by every test that starts the server.

@@ -86,6 +86,14 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
   s->api_key_auth = std::make_unique<modules::apikeys::ApiKeyAuthenticator>(
       *s->api_keys, *s->users, *s->db, *s->recorder, s->clock, config.root_api_key);
 
+  auto master_keys = security::MasterKeyring::Load({.data_dir = config.data_dir,
+                                                   .keyring_text = config.master_key,
+                                                   .keyring_file = config.master_key_file});
+  if (!master_keys) return master_keys.error();
+  s->master_keys = std::move(*master_keys);
+  s->vault = std::make_unique<modules::vault::VaultService>(*s->db, s->clock, *s->recorder,
+                                                            s->master_keys);
+
   // Several nodes share a PostgreSQL database: carry revocations and cache invalidations
   // between them. (A SQLite file has one node; the bus stays in-process.)
   if (s->db->dialect() == store::Dialect::kPostgres) {

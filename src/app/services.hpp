@@ -22,7 +22,9 @@
 #include "modules/roles/service.hpp"
 #include "modules/sessions/service.hpp"
 #include "modules/users/service.hpp"
+#include "modules/vault/service.hpp"
 #include "security/login_throttle.hpp"
+#include "security/master_keyring.hpp"
 #include "security/password_hasher.hpp"
 #include "security/signing_key_store.hpp"
 #include "security/token_service.hpp"
@@ -48,6 +50,8 @@ struct Services {
   std::unique_ptr<modules::roles::RoleService> roles;
   std::unique_ptr<modules::apikeys::ApiKeyService> api_keys;  // before db closes: Stop()
   std::unique_ptr<modules::apikeys::ApiKeyAuthenticator> api_key_auth;
+  std::shared_ptr<security::MasterKeyring> master_keys;
+  std::unique_ptr<modules::vault::VaultService> vault;  // VerifyMasterKeys() before use
 
   // Opens and migrates the store, loads (or creates) the signing key, and wires the services.
   // `db_pool_size` connections; the error names what failed.

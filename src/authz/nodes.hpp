@@ -51,4 +51,38 @@ inline constexpr const char* kApiKeyRotateOther = "apikey.rotate.other";
 inline constexpr const char* kAuditRead = "audit.read";
 inline constexpr const char* kAuditWrite = "audit.write";
 
+// Companies (seed 002).
+inline constexpr const char* kCompanyFetch = "company.fetch";
+inline constexpr const char* kCompanyFetchMany = "company.fetch.many";
+inline constexpr const char* kCompanyFetchAddress = "company.fetch.address";
+inline constexpr const char* kCompanyFetchConfigurations = "company.fetch.configurations";
+inline constexpr const char* kCompanyCreate = "company.create";
+inline constexpr const char* kCompanyUpdate = "company.update";
+inline constexpr const char* kCompanyDelete = "company.delete";
+
+// Credentials (seed 002). A credential of a type with a permissionScope also needs
+// "<scope>.<verb>" (see the kScope* verbs): those nodes are not in the static catalog.
+inline constexpr const char* kCredentialFetch = "credential.fetch";
+inline constexpr const char* kCredentialFetchMany = "credential.fetch.many";
+inline constexpr const char* kCredentialCreate = "credential.create";
+inline constexpr const char* kCredentialUpdate = "credential.update";
+inline constexpr const char* kCredentialFieldsFetch = "credential.fields.fetch";
+inline constexpr const char* kCredentialFieldsUpdate = "credential.fields.update";
+inline constexpr const char* kCredentialSecureValuesRead = "credential.secure_values.read";
+inline constexpr const char* kCredentialDelete = "credential.delete";
+
+// Credential types (seed 002).
+inline constexpr const char* kCredentialTypeFetch = "credential_type.fetch";
+inline constexpr const char* kCredentialTypeFetchMany = "credential_type.fetch.many";
+inline constexpr const char* kCredentialTypeCreate = "credential_type.create";
+inline constexpr const char* kCredentialTypeUpdate = "credential_type.update";
+inline constexpr const char* kCredentialTypeDelete = "credential_type.delete";
+
+// Verbs appended to a credential type's permissionScope ("aws.credentials" + ".fetch").
+inline constexpr const char* kScopeFetch = "fetch";
+inline constexpr const char* kScopeCreate = "create";
+inline constexpr const char* kScopeUpdate = "update";
+inline constexpr const char* kScopeDelete = "delete";
+inline constexpr const char* kScopeSecureValuesRead = "secure_values.read";
+
 }  // namespace gatehouse::authz::nodes

@@ -239,6 +239,17 @@ std::vector<OptionSpec> BuildOptions() {
                  c.root_api_key = std::string(v);
                  return {};
                }});
+  o.push_back({"master-key", "GATEHOUSE_MASTER_KEY", "KEYRING",
+               "vault master keyring text, \"<version>:<base64url 32 bytes>\" per key, comma "
+               "separated; wins over master-key-file; never logged (default none)",
+               [](Config& c, std::string_view v) -> Status {
+                 c.master_key = std::string(v);
+                 return {};
+               }});
+  o.push_back({"master-key-file", "GATEHOUSE_MASTER_KEY_FILE", "FILE",
+               "vault master keyring file; default <data-dir>/vault-master.keyring, created "
+               "(0600) on first start: back it up apart from the database",
+               Text(&Config::master_key_file, true)});
   o.push_back({"geoip-database", "GATEHOUSE_GEOIP_DATABASE", "FILE",
                "MaxMind-format .mmdb giving audit events a country, region and city "
                "(default none)",

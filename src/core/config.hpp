@@ -57,6 +57,10 @@ struct Config {
   std::string root_api_key;    // X-API-Key that bypasses all checks; "" = none; never logged
   std::string geoip_database;  // MaxMind .mmdb for audit locations; "" = none
 
+  // Vault
+  std::string master_key;       // keyring text ("1:<base64url>,2:…"); never logged
+  std::string master_key_file;  // "" = <data_dir>/vault-master.keyring, created if missing
+
   // Logging
   std::string log_format = "text";  // text | json
   std::string log_level = "info";   // trace | debug | info | warn | error | off
