@@ -3,7 +3,7 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 
-.PHONY: all build run test bench clean deps
+.PHONY: all build run test bench bench-vault clean deps
 
 all: build
 
@@ -26,6 +26,10 @@ test: deps
 
 bench:
 	python3 bench/run
+
+# Vault secure reads against /health (writes its own section of docs/benchmarks.md).
+bench-vault:
+	python3 bench/vault
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1027,6 +1027,9 @@ TEST_P(Roles, RoleChangesReachOtherNodes) {
   ServerProcess& b = NewServer(FastHashFlags());
   std::filesystem::copy_file(a.data_dir() + "/jwt-signing-key.pem",
                              b.data_dir() + "/jwt-signing-key.pem");
+  // Nodes of one deployment share the vault master keyring too (B refuses to start otherwise).
+  std::filesystem::copy_file(a.data_dir() + "/vault-master.keyring",
+                             b.data_dir() + "/vault-master.keyring");
   ASSERT_TRUE(b.Start());
   HttpClient on_a(a.port()), on_b(b.port());
   ASSERT_EQ(on_b.Get("/v1/user/@me", cast.super.Auth()).status, 200) << "tokens work on both";

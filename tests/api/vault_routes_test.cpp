@@ -413,6 +413,36 @@ TEST_P(VaultRoutes, CredentialTypesByEveryCaller) {
   Rows(t, "create type without fields", "POST", "/v1/credential-type",
        Text(json::object{{"name", "X"}}), {{"admin", c.admin.Auth(), 400}},
        {{"/errors/0/path", json::array{"fields"}}});
+  // A scope protects its credentials from holders of credential_type.update alone.
+  const std::string aws_path = "/v1/credential-type/" + w.aws_type;
+  t.push_back({.name = "lift a scope without holding it",
+               .method = "PATCH",
+               .path = aws_path,
+               .headers = c.admin.Auth(),
+               .body = Text(json::object{{"permissionScope", nullptr}}),
+               .expected_status = 403,
+               .expected_fragments = {{"/error", "InsufficientPermission"}},
+               .no_audit_events = true});
+  t.push_back({.name = "move a scope without holding it",
+               .method = "PATCH",
+               .path = aws_path,
+               .headers = c.admin.Auth(),
+               .body = Text(json::object{{"permissionScope", "open.credentials"}}),
+               .expected_status = 403,
+               .no_audit_events = true});
+  Rows(t, "change the fields of a scoped type with credentials", "PATCH", aws_path,
+       Text(json::object{{"fields", AwsFields()}}), {{"admin", c.admin.Auth(), 403}});
+  Rows(t, "rename a scoped type", "PATCH", aws_path, Text(json::object{{"name", "Amazon"}}),
+       {{"admin", c.admin.Auth(), 200}},
+       {{"/data/name", "Amazon"}, {"/data/permissionScope", "aws.credentials"}}, {},
+       {"credential_type_updated"});
+  Rows(t, "the scoped credential is still closed to the admin", "GET",
+       "/v1/credential/credentials/" + w.aws, "", {{"admin", c.admin.Auth(), 403}});
+  Rows(t, "lift a scope holding it", "PATCH", aws_path,
+       Text(json::object{{"permissionScope", nullptr}}), {{"super", c.super.Auth(), 200}},
+       {{"/data/permissionScope", nullptr}}, {}, {"credential_type_updated"});
+  Rows(t, "now open to the admin", "GET", "/v1/credential/credentials/" + w.aws, "",
+       {{"admin", c.admin.Auth(), 200}}, {{"/data/id", w.aws}});
   RunScenarios(server, t);
 }
 

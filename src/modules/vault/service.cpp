@@ -502,7 +502,18 @@ core::Result<CredentialType> VaultService::UpdateType(const core::Principal& act
       type->name = *input.name;
       changed.emplace_back("name");
     }
-    if (input.scope_set) {
+    // A scope protects the type's credentials: only someone holding all of it may lift or
+    // move it, and only someone who may update those credentials may change their fields.
+    if (input.fields && type->credential_count > 0) {
+      if (auto st = RequireScope(actor, *type, {n::kScopeUpdate}); !st) return st.error();
+    }
+    const std::optional<std::string> old_scope = type->permission_scope;
+    if (input.scope_set && input.permission_scope != old_scope) {
+      if (old_scope && !actor.CanGrant(*old_scope + ".*")) {
+        return core::PermissionDenied(
+            "Changing a credential type's permissionScope needs every node of its current "
+            "scope (" + *old_scope + ".*).");
+      }
       type->permission_scope = input.permission_scope;
       changed.emplace_back("permissionScope");
     }
