@@ -92,7 +92,7 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
   if (!master_keys) return master_keys.error();
   s->master_keys = std::move(*master_keys);
   s->vault = std::make_unique<modules::vault::VaultService>(*s->db, s->clock, *s->recorder,
-                                                            s->master_keys);
+                                                            s->master_keys, s->audit_writer.get());
 
   // Several nodes share a PostgreSQL database: carry revocations and cache invalidations
   // between them. (A SQLite file has one node; the bus stays in-process.)

@@ -120,11 +120,13 @@ core::Status ValidateFieldDefs(const std::vector<FieldDef>& fields) {
 VaultService::VaultService(store::Database& db, const core::Clock& clock,
                            const audit::Recorder& recorder,
                            std::shared_ptr<security::MasterKeyring> keyring,
+                           audit::GroupWriter* secret_reads,
                            std::shared_ptr<CompanyDirectory> directory)
     : db_(db),
       clock_(clock),
       recorder_(recorder),
       keyring_(std::move(keyring)),
+      secret_reads_(secret_reads),
       directory_(std::move(directory)) {}
 
 // --- master keys -----------------------------------------------------------------------------
@@ -855,17 +857,24 @@ core::Result<SecureValues> VaultService::ReadSecureValues(
   }
   if (field_id && read.empty()) read.push_back(*field_id);  // asked for, not set
   // Fail closed: the read is on record before anyone sees the secret.
-  auto audited = db_.Write([&](soci::session& s) -> core::Status {
-    recorder_.Record(s, meta, {.event_type = t::kCredentialSecretRead,
-                               .user_id = actor.user_id,
-                               .resource_type = "credential",
-                               .resource_id = view->row.id,
-                               .metadata = {{"credentialId", view->row.id},
-                                            {"typeId", view->row.type_id},
-                                            {"companyId", view->row.company_id},
-                                            {"fieldIds", FieldIds(read)}}});
-    return {};
-  });
+  const audit::Entry entry{.event_type = t::kCredentialSecretRead,
+                           .user_id = actor.user_id,
+                           .resource_type = "credential",
+                           .resource_id = view->row.id,
+                           .metadata = {{"credentialId", view->row.id},
+                                        {"typeId", view->row.type_id},
+                                        {"companyId", view->row.company_id},
+                                        {"fieldIds", FieldIds(read)}}};
+  core::Status audited;
+  if (secret_reads_ != nullptr) {
+    auto stored = secret_reads_->Write(meta, entry);  // returns after its COMMIT, or an error
+    if (!stored) audited = stored.error();
+  } else {
+    audited = db_.Write([&](soci::session& s) -> core::Status {
+      recorder_.Record(s, meta, entry);
+      return {};
+    });
+  }
   if (!audited) {
     spdlog::error("vault: secret read of credential {} not returned: audit write failed ({})",
                   view->row.id, audited.error().internal_message);

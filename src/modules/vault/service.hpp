@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/group_writer.hpp"
 #include "audit/recorder.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -93,8 +94,11 @@ using SecureValues = std::vector<std::pair<std::string, std::string>>;
 
 class VaultService {
  public:
+  // `secret_reads`, when given (and started), group-commits credential_secret_read events:
+  // each read still waits for its own event's COMMIT, but one fsync serves many readers.
   VaultService(store::Database& db, const core::Clock& clock, const audit::Recorder& recorder,
                std::shared_ptr<security::MasterKeyring> keyring,
+               audit::GroupWriter* secret_reads = nullptr,
                std::shared_ptr<CompanyDirectory> directory = nullptr);
 
   // Start-up check: every master key version the database has used must be in the keyring and
@@ -182,6 +186,7 @@ class VaultService {
   const core::Clock& clock_;
   const audit::Recorder& recorder_;
   std::shared_ptr<security::MasterKeyring> keyring_;
+  audit::GroupWriter* secret_reads_;
   std::shared_ptr<CompanyDirectory> directory_;
 };
 
