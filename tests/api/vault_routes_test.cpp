@@ -104,8 +104,8 @@ std::string Snapshot(HttpClient& client, const Account& super, const std::string
 
 void ExpectCredentialShape(const json::value& v) {
   ASSERT_TRUE(v.is_object()) << Text(v);
-  EXPECT_TRUE(KeysAre(v, {"id", "name", "notes", "typeId", "companyId", "fields", "type",
-                          "company", "createdAt", "updatedAt"}));
+  EXPECT_TRUE(KeysAre(v, {"id", "name", "notes", "typeId", "companyId", "fields", "type", "company",
+                          "createdAt", "updatedAt"}));
   for (const auto& f : v.at("fields").as_array()) {
     EXPECT_TRUE(KeysAre(f, {"id", "name", "secure", "required", "valueType", "value"}));
     if (f.at("secure").as_bool()) EXPECT_TRUE(f.at("value").is_null()) << Text(f);
@@ -139,9 +139,9 @@ class VaultRoutes : public BackendTest {
     }
     if (auto ok = SetRoles(client, super, w->reader.id, {"user", "vault_reader"}); !ok) return ok;
     if (auto ok = Register(client, "carol@example.com", kPassword, &w->scoped); !ok) return ok;
-    if (auto ok = CreateRole(client, super, "aws_secrets",
-                             {"credential.fetch", "aws.credentials.fetch",
-                              "aws.credentials.secure_values.read"});
+    if (auto ok = CreateRole(
+            client, super, "aws_secrets",
+            {"credential.fetch", "aws.credentials.fetch", "aws.credentials.secure_values.read"});
         !ok) {
       return ok;
     }
@@ -150,12 +150,13 @@ class VaultRoutes : public BackendTest {
                          json::object{{"name", "Acme Corp"},
                                       {"cw_CompanyId", 12345},
                                       {"cw_Identifier", "AcmeCorp"},
-                                      {"address", {{"line1", "123 Main St"},
-                                                   {"line2", nullptr},
-                                                   {"city", "Springfield"},
-                                                   {"state", "IL"},
-                                                   {"zip", "62701"},
-                                                   {"country", "United States"}}}});
+                                      {"address",
+                                       {{"line1", "123 Main St"},
+                                        {"line2", nullptr},
+                                        {"city", "Springfield"},
+                                        {"state", "IL"},
+                                        {"zip", "62701"},
+                                        {"country", "United States"}}}});
     w->other_company =
         Created(client, super, "/v1/company/companies", json::object{{"name", "Globex"}});
     w->plain_type = Created(client, super, "/v1/credential-type",
@@ -172,13 +173,14 @@ class VaultRoutes : public BackendTest {
                                     {"fields", json::array{Value("username", "root"),
                                                            Value("password", "hunter2-plain"),
                                                            Value("host", "10.0.0.1")}}});
-    w->aws = Created(client, super, "/v1/credential/credentials",
-                     json::object{{"name", "Production AWS"},
-                                  {"notes", "S3 access"},
-                                  {"typeId", w->aws_type},
-                                  {"companyId", w->company},
-                                  {"fields", json::array{Value("accessKeyId", "AKIAIOSFODNN7EXAMPLE"),
-                                                         Value("secretAccessKey", kSecret)}}});
+    w->aws =
+        Created(client, super, "/v1/credential/credentials",
+                json::object{{"name", "Production AWS"},
+                             {"notes", "S3 access"},
+                             {"typeId", w->aws_type},
+                             {"companyId", w->company},
+                             {"fields", json::array{Value("accessKeyId", "AKIAIOSFODNN7EXAMPLE"),
+                                                    Value("secretAccessKey", kSecret)}}});
     if (w->company.empty() || w->plain.empty() || w->aws.empty()) {
       return ::testing::AssertionFailure() << "setup failed";
     }
@@ -258,9 +260,9 @@ TEST_P(VaultRoutes, CompaniesByEveryCaller) {
        "/v1/company/companies/" + w.company + "/configurations", "", five(401, 403, 403, 200, 200),
        {{"/message", "Company Configurations Fetched Successfully!"}, {"/data", json::array{}}});
   Rows(t, "create company", "POST", "/v1/company/companies",
-       Text(json::object{{"name", "Initech"}, {"cw_CompanyId", 7}}),
-       five(401, 403, 403, 201, 201),
-       {{"/message", "Company Created Successfully!"}, {"/data/name", "Initech"},
+       Text(json::object{{"name", "Initech"}, {"cw_CompanyId", 7}}), five(401, 403, 403, 201, 201),
+       {{"/message", "Company Created Successfully!"},
+        {"/data/name", "Initech"},
         {"/data/cw_CompanyId", 7}},
        {}, {"company_created"});
   Rows(t, "create company with an unknown field", "POST", "/v1/company/companies",
@@ -271,8 +273,7 @@ TEST_P(VaultRoutes, CompaniesByEveryCaller) {
        {{"/error", "ValidationError"}, {"/errors/0/path", json::array{"name"}}});
   Rows(t, "create company with a bad address", "POST", "/v1/company/companies",
        Text(json::object{{"name", "X"}, {"address", {{"street", "x"}}}}),
-       {{"admin", c.admin.Auth(), 400}},
-       {{"/errors/0/path", json::array{"address", "street"}}});
+       {{"admin", c.admin.Auth(), 400}}, {{"/errors/0/path", json::array{"address", "street"}}});
   Rows(t, "rename company", "PATCH", "/v1/company/companies/" + w.other_company,
        Text(json::object{{"name", "Globex Corporation"}}), five(401, 403, 403, 200, 200),
        {{"/message", "Company Updated Successfully!"}, {"/data/name", "Globex Corporation"}}, {},
@@ -289,7 +290,8 @@ TEST_P(VaultRoutes, CompaniesByEveryCaller) {
   Rows(cfg, "create configuration", "POST", base,
        Text(json::object{{"name", "Firewall"}, {"type", "Network"}, {"data", {{"model", "X1"}}}}),
        five(401, 403, 403, 201, 201),
-       {{"/message", "Company Configuration Created Successfully!"}, {"/data/name", "Firewall"},
+       {{"/message", "Company Configuration Created Successfully!"},
+        {"/data/name", "Firewall"},
         {"/data/data/model", "X1"}},
        {}, {"company_updated"});
   Rows(cfg, "create configuration with data not an object", "POST", base,
@@ -310,14 +312,15 @@ TEST_P(VaultRoutes, CompaniesByEveryCaller) {
        {{"user", c.alice.Auth(), 403}, {"admin", c.admin.Auth(), 200}},
        {{"/data", nullptr}, {"/message", "Company Configuration Deleted Successfully!"}}, {},
        {"company_updated"});
-  Rows(cfg2, "delete it again", "DELETE", base + "/" + cfg_id, "",
-       {{"admin", c.admin.Auth(), 404}}, {{"/error", "ConfigurationNotFound"}});
-  Rows(cfg2, "delete a company holding credentials", "DELETE",
-       "/v1/company/companies/" + w.company, "", {{"admin", c.admin.Auth(), 409}},
-       {{"/error", "CompanyHasCredentials"}});
+  Rows(cfg2, "delete it again", "DELETE", base + "/" + cfg_id, "", {{"admin", c.admin.Auth(), 404}},
+       {{"/error", "ConfigurationNotFound"}});
+  Rows(cfg2, "delete a company holding credentials", "DELETE", "/v1/company/companies/" + w.company,
+       "", {{"admin", c.admin.Auth(), 409}}, {{"/error", "CompanyHasCredentials"}});
   Rows(cfg2, "delete a company", "DELETE", "/v1/company/companies/" + w.other_company, "",
-       {{"anonymous", {}, 401}, {"user", c.alice.Auth(), 403},
-        {"vault reader", w.reader.Auth(), 403}, {"admin", c.admin.Auth(), 200}},
+       {{"anonymous", {}, 401},
+        {"user", c.alice.Auth(), 403},
+        {"vault reader", w.reader.Auth(), 403},
+        {"admin", c.admin.Auth(), 200}},
        {{"/message", "Company Deleted Successfully!"}, {"/data", nullptr}}, {},
        {"company_deleted"});
   Rows(cfg2, "delete a deleted company", "DELETE", "/v1/company/companies/" + w.other_company, "",
@@ -355,7 +358,8 @@ TEST_P(VaultRoutes, CredentialTypesByEveryCaller) {
         {"/data/1/permissionScope", nullptr}});
   Rows(t, "get type by id", "GET", "/v1/credential-type/" + w.aws_type, "",
        five(401, 403, 200, 200, 200),
-       {{"/message", "Credential Type Fetched Successfully!"}, {"/data/name", "AWS"},
+       {{"/message", "Credential Type Fetched Successfully!"},
+        {"/data/name", "AWS"},
         {"/data/credentialCount", 1}},
        [](const Response& r) {
          EXPECT_TRUE(KeysAre(At(r, "/data"), {"id", "name", "permissionScope", "icon", "fields",
@@ -365,47 +369,50 @@ TEST_P(VaultRoutes, CredentialTypesByEveryCaller) {
        {{"reader", w.reader.Auth(), 200}}, {{"/data/id", w.plain_type}});
   Rows(t, "get unknown type", "GET", "/v1/credential-type/Nope", "",
        {{"reader", w.reader.Auth(), 404}}, {{"/error", "CredentialTypeNotFound"}});
-  Rows(t, "credentials of a type", "GET", "/v1/credential-type/" + w.aws_type + "/credentials",
-       "", five(401, 403, 200, 200, 200), {{"/message", "Credentials Fetched Successfully!"}});
+  Rows(t, "credentials of a type", "GET", "/v1/credential-type/" + w.aws_type + "/credentials", "",
+       five(401, 403, 200, 200, 200), {{"/message", "Credentials Fetched Successfully!"}});
   // admin lacks aws.credentials.fetch: the list leaves the AWS credential out.
   Rows(t, "credentials of a scoped type without the scope", "GET",
        "/v1/credential-type/" + w.aws_type + "/credentials", "", {{"admin", c.admin.Auth(), 200}},
        {{"/data", json::array{}}});
   Rows(t, "credentials of a scoped type with the scope", "GET",
-       "/v1/credential-type/" + w.aws_type + "/credentials", "",
-       {{"reader", w.reader.Auth(), 200}}, {{"/data/0/id", w.aws}, {"/data/0/fields/1/value", nullptr}});
-  const std::string github = Text(json::object{
-      {"name", "GitHub"},
-      {"permissionScope", "github.credentials"},
-      {"icon", "https://github.com/favicon.ico"},
-      {"fields", json::array{Field("username", "Username", true, false, "plain_text"),
-                             Field("personalAccessToken", "Personal Access Token", true, true,
-                                   "password")}}});
+       "/v1/credential-type/" + w.aws_type + "/credentials", "", {{"reader", w.reader.Auth(), 200}},
+       {{"/data/0/id", w.aws}, {"/data/0/fields/1/value", nullptr}});
+  const std::string github = Text(
+      json::object{{"name", "GitHub"},
+                   {"permissionScope", "github.credentials"},
+                   {"icon", "https://github.com/favicon.ico"},
+                   {"fields", json::array{Field("username", "Username", true, false, "plain_text"),
+                                          Field("personalAccessToken", "Personal Access Token",
+                                                true, true, "password")}}});
   Rows(t, "create type", "POST", "/v1/credential-type", github,
-       {{"anonymous", {}, 401}, {"user", c.alice.Auth(), 403},
-        {"vault reader", w.reader.Auth(), 403}, {"admin", c.admin.Auth(), 201}},
+       {{"anonymous", {}, 401},
+        {"user", c.alice.Auth(), 403},
+        {"vault reader", w.reader.Auth(), 403},
+        {"admin", c.admin.Auth(), 201}},
        {{"/message", "Credential Type Created Successfully!"},
         {"/data/name", "GitHub"},
         {"/data/permissionScope", "github.credentials"}},
        {}, {"credential_type_created"});
   Rows(t, "create type with a taken name", "POST", "/v1/credential-type", github,
        {{"admin", c.admin.Auth(), 409}}, {{"/error", "CredentialTypeAlreadyExists"}});
-  Rows(t, "create type with a bad value type", "POST", "/v1/credential-type",
-       Text(json::object{{"name", "X"},
-                         {"fields", json::array{Field("a", "A", false, false, "secret")}}}),
-       {{"admin", c.admin.Auth(), 400}},
-       {{"/error", "ValidationError"}, {"/errors/0/path", json::array{"fields", "0", "valueType"}}});
+  Rows(
+      t, "create type with a bad value type", "POST", "/v1/credential-type",
+      Text(json::object{{"name", "X"},
+                        {"fields", json::array{Field("a", "A", false, false, "secret")}}}),
+      {{"admin", c.admin.Auth(), 400}},
+      {{"/error", "ValidationError"}, {"/errors/0/path", json::array{"fields", "0", "valueType"}}});
   Rows(t, "create type with duplicate field ids", "POST", "/v1/credential-type",
        Text(json::object{{"name", "X"},
                          {"fields", json::array{Field("a", "A", false, false, "password"),
                                                 Field("a", "B", false, false, "password")}}}),
        {{"admin", c.admin.Auth(), 400}}, {{"/errors/0/path", json::array{"fields", "1", "id"}}});
   Rows(t, "create type with an unknown field property", "POST", "/v1/credential-type",
-       Text(json::object{{"name", "X"},
-                         {"fields", json::array{{{"id", "a"},
-                                                 {"name", "A"},
-                                                 {"valueType", "password"},
-                                                 {"encrypted", true}}}}}),
+       Text(json::object{
+           {"name", "X"},
+           {"fields",
+            json::array{
+                {{"id", "a"}, {"name", "A"}, {"valueType", "password"}, {"encrypted", true}}}}}),
        {{"admin", c.admin.Auth(), 400}},
        {{"/errors/0/path", json::array{"fields", "0", "encrypted"}}});
   Rows(t, "create type with a wildcard scope", "POST", "/v1/credential-type",
@@ -479,8 +486,10 @@ TEST_P(VaultRoutes, TypeFieldChangesFollowTheDocumentedRules) {
        {{"/error", "FieldInUse"}});
   Rows(t, "nothing changed", "GET", "/v1/credential/credentials/" + w.plain, "",
        {{"admin", c.admin.Auth(), 200}},
-       {{"/data/fields/0/id", "username"}, {"/data/fields/0/value", "root"},
-        {"/data/fields/2/secure", false}, {"/data/fields/2/value", "10.0.0.1"}});
+       {{"/data/fields/0/id", "username"},
+        {"/data/fields/0/value", "root"},
+        {"/data/fields/2/secure", false},
+        {"/data/fields/2/value", "10.0.0.1"}});
   Rows(t, "secure flag of a field with values", "PATCH", type_path, with(secure_host),
        {{"admin", c.admin.Auth(), 409}}, {{"/error", "FieldInUse"}});
   Rows(t, "value type of a field with values", "PATCH", type_path, with(host_as_text),
@@ -499,9 +508,8 @@ TEST_P(VaultRoutes, TypeFieldChangesFollowTheDocumentedRules) {
        Text(json::object{{"name", "Linux server"}, {"fields", with_required_port}}),
        {{"admin", c.admin.Auth(), 200}}, {{"/data/name", "Linux server"}}, {},
        {"credential_type_updated"});
-  Rows(t, "patch with an unknown property", "PATCH", type_path,
-       Text(json::object{{"title", "x"}}), {{"admin", c.admin.Auth(), 400}},
-       {{"/errors/0/path", json::array{"title"}}});
+  Rows(t, "patch with an unknown property", "PATCH", type_path, Text(json::object{{"title", "x"}}),
+       {{"admin", c.admin.Auth(), 400}}, {{"/errors/0/path", json::array{"title"}}});
   Rows(t, "patch unknown type", "PATCH", "/v1/credential-type/nope",
        Text(json::object{{"name", "x"}}), {{"admin", c.admin.Auth(), 404}},
        {{"/error", "CredentialTypeNotFound"}});
@@ -520,10 +528,10 @@ TEST_P(VaultRoutes, TypeFieldChangesFollowTheDocumentedRules) {
        "/v1/credential/credentials/" + w.plain + "/fields",
        Text(json::object{{"fields", json::array{Value("username", "admin")}}}),
        {{"admin", c.admin.Auth(), 400}},
-       {{"/error", "ValidationError"}, {"/errors/0/path", json::array{"fields"}},
+       {{"/error", "ValidationError"},
+        {"/errors/0/path", json::array{"fields"}},
         {"/errors/0/message", "Missing required field 'port'"}});
-  Rows(t, "with it, the write succeeds", "PUT",
-       "/v1/credential/credentials/" + w.plain + "/fields",
+  Rows(t, "with it, the write succeeds", "PUT", "/v1/credential/credentials/" + w.plain + "/fields",
        Text(json::object{{"fields", json::array{Value("port", "22")}}}),
        {{"admin", c.admin.Auth(), 200}}, {{"/data/fields/3/value", "22"}}, {},
        {"credential_updated"});
@@ -570,8 +578,8 @@ TEST_P(VaultRoutes, CredentialsByEveryCallerAndScope) {
         {"/data/notes", "S3 access"}});
   Rows(t, "get unknown credential", "GET", "/v1/credential/credentials/nope", "",
        {{"admin", c.admin.Auth(), 404}}, {{"/error", "CredentialNotFound"}});
-  Rows(t, "credentials of a company", "GET",
-       "/v1/credential/credentials/company/" + w.company, "", six(401, 403, 200, 403, 200, 200),
+  Rows(t, "credentials of a company", "GET", "/v1/credential/credentials/company/" + w.company, "",
+       six(401, 403, 200, 403, 200, 200),
        {{"/message", "Company Credentials Fetched Successfully!"}});
   Rows(t, "company list leaves out scoped credentials without the scope", "GET",
        "/v1/credential/credentials/company/" + w.company, "", {{"admin", c.admin.Auth(), 200}},
@@ -580,11 +588,10 @@ TEST_P(VaultRoutes, CredentialsByEveryCallerAndScope) {
   Rows(t, "company list with the scope", "GET", "/v1/credential/credentials/company/" + w.company,
        "", {{"super", c.super.Auth(), 200}}, {},
        [](const Response& r) { EXPECT_EQ(ArrayAt(r, "/data").size(), 2u); });
-  Rows(t, "credentials of an unknown company", "GET", "/v1/credential/credentials/company/nope",
-       "", {{"admin", c.admin.Auth(), 404}}, {{"/error", "CompanyNotFound"}});
+  Rows(t, "credentials of an unknown company", "GET", "/v1/credential/credentials/company/nope", "",
+       {{"admin", c.admin.Auth(), 404}}, {{"/error", "CompanyNotFound"}});
   Rows(t, "fields of plain credential", "GET", plain + "/fields", "",
-       six(401, 403, 200, 403, 200, 200),
-       {{"/message", "Credential Fields Fetched Successfully!"}},
+       six(401, 403, 200, 403, 200, 200), {{"/message", "Credential Fields Fetched Successfully!"}},
        [](const Response& r) {
          json::array data = ArrayAt(r, "/data");
          ASSERT_EQ(data.size(), 3u) << r.body;
@@ -627,8 +634,9 @@ TEST_P(VaultRoutes, CredentialsByEveryCallerAndScope) {
   RunScenarios(server, t);
 
   // The secret-read event names the credential, type and fields, never the value.
-  auto meta = QueryStore(server, "SELECT metadata FROM audit_events WHERE event_type = "
-                                 "'credential_secret_read' ORDER BY seq");
+  auto meta = QueryStore(server,
+                         "SELECT metadata FROM audit_events WHERE event_type = "
+                         "'credential_secret_read' ORDER BY seq");
   ASSERT_FALSE(meta.empty());
   for (const auto& m : meta) {
     EXPECT_EQ(m.find(kSecret), std::string::npos) << m;
@@ -653,8 +661,7 @@ TEST_P(VaultRoutes, WritesValidateAndRefusedWritesChangeNothing) {
   std::vector<Scenario> t;
   Rows(t, "unknown field id", "PATCH", plain, fields({Value("nope", "x")}),
        {{"admin", c.admin.Auth(), 400}},
-       {{"/error", "ValidationError"},
-        {"/errors/0/path", json::array{"fields", "0", "fieldId"}}});
+       {{"/error", "ValidationError"}, {"/errors/0/path", json::array{"fields", "0", "fieldId"}}});
   Rows(t, "unknown field id (PUT)", "PUT", plain + "/fields",
        fields({Value("password", "new-pass"), Value("nope", "x")}),
        {{"admin", c.admin.Auth(), 400}},
@@ -695,10 +702,8 @@ TEST_P(VaultRoutes, WritesValidateAndRefusedWritesChangeNothing) {
 
   // Creating: missing required field, unknown type, unknown company, scope needed.
   auto create = [&](json::array items, const std::string& type) {
-    return Text(json::object{{"name", "New"},
-                             {"typeId", type},
-                             {"companyId", w.company},
-                             {"fields", std::move(items)}});
+    return Text(json::object{
+        {"name", "New"}, {"typeId", type}, {"companyId", w.company}, {"fields", std::move(items)}});
   };
   std::vector<Scenario> c2;
   Rows(c2, "missing required field", "POST", "/v1/credential/credentials",
@@ -717,7 +722,8 @@ TEST_P(VaultRoutes, WritesValidateAndRefusedWritesChangeNothing) {
   Rows(c2, "create credential", "POST", "/v1/credential/credentials",
        create({{{"id", "ckx1"}, {"fieldId", "username"}, {"value", "u"}},
                {{"id", "ckx2"}, {"fieldId", "password"}, {"value", "p4ss"}},
-               Value("recovery", kBitlocker), Value("host", "2001:db8::1")},
+               Value("recovery", kBitlocker),
+               Value("host", "2001:db8::1")},
               w.plain_type),
        {{"anonymous", {}, 401}, {"admin", c.admin.Auth(), 201}},
        {{"/message", "Credential Created Successfully!"},
@@ -727,10 +733,10 @@ TEST_P(VaultRoutes, WritesValidateAndRefusedWritesChangeNothing) {
         {"/data/fields/3/value", nullptr}},
        [](const Response& r) { ExpectCredentialShape(At(r, "/data")); }, {"credential_created"});
   Rows(c2, "update with name, notes and fields", "PATCH", plain,
-       Text(json::object{{"name", "Renamed"},
-                         {"notes", nullptr},
-                         {"fields", json::array{Value("password", "rotated!"),
-                                                Value("host", nullptr)}}}),
+       Text(json::object{
+           {"name", "Renamed"},
+           {"notes", nullptr},
+           {"fields", json::array{Value("password", "rotated!"), Value("host", nullptr)}}}),
        {{"admin", c.admin.Auth(), 200}},
        {{"/message", "Credential Updated Successfully!"},
         {"/data/name", "Renamed"},
@@ -748,17 +754,17 @@ TEST_P(VaultRoutes, WritesValidateAndRefusedWritesChangeNothing) {
        "/v1/credential/credentials/" + w.aws, "",
        {{"user", c.alice.Auth(), 403}, {"admin", c.admin.Auth(), 403}});
   Rows(c2, "delete credential", "DELETE", plain, "",
-       {{"anonymous", {}, 401}, {"vault reader", w.reader.Auth(), 403},
+       {{"anonymous", {}, 401},
+        {"vault reader", w.reader.Auth(), 403},
         {"admin", c.admin.Auth(), 200}},
        {{"/message", "Credential Deleted Successfully!"}, {"/data", nullptr}}, {},
        {"credential_deleted"});
   Rows(c2, "deleted credential is gone", "GET", plain, "", {{"admin", c.admin.Auth(), 404}},
        {{"/error", "CredentialNotFound"}});
-  Rows(c2, "delete scoped type without its scope", "DELETE",
-       "/v1/credential-type/" + w.aws_type, "",
-       {{"user", c.alice.Auth(), 403}, {"admin", c.admin.Auth(), 403}});
-  Rows(c2, "delete type cascades to its credentials", "DELETE",
-       "/v1/credential-type/" + w.aws_type, "", {{"super", c.super.Auth(), 200}},
+  Rows(c2, "delete scoped type without its scope", "DELETE", "/v1/credential-type/" + w.aws_type,
+       "", {{"user", c.alice.Auth(), 403}, {"admin", c.admin.Auth(), 403}});
+  Rows(c2, "delete type cascades to its credentials", "DELETE", "/v1/credential-type/" + w.aws_type,
+       "", {{"super", c.super.Auth(), 200}},
        {{"/message", "Credential Type Deleted Successfully!"}, {"/data", nullptr}}, {},
        {"credential_deleted", "credential_type_deleted"});
   Rows(c2, "its credential is gone", "GET", "/v1/credential/credentials/" + w.aws, "",

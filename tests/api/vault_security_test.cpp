@@ -83,17 +83,25 @@ class VaultSecurity : public BackendTest {
   };
   Vault Fill(HttpClient& client, const Account& super, const std::string& secret, int count) {
     Vault v;
-    Response r = client.Post("/v1/company/companies", Text(json::object{{"name", "Acme"}}),
-                             super.Auth());
+    Response r =
+        client.Post("/v1/company/companies", Text(json::object{{"name", "Acme"}}), super.Auth());
     EXPECT_EQ(r.status, 201) << r.Describe();
     v.company = std::string(At(r, "/data/id").as_string());
-    json::array fields{
-        {{"id", "username"}, {"name", "User"}, {"required", true}, {"secure", false},
-         {"valueType", "plain_text"}},
-        {{"id", "password"}, {"name", "Password"}, {"required", true}, {"secure", true},
-         {"valueType", "password"}},
-        {{"id", "token"}, {"name", "Token"}, {"required", false}, {"secure", true},
-         {"valueType", "generic_secret"}}};
+    json::array fields{{{"id", "username"},
+                        {"name", "User"},
+                        {"required", true},
+                        {"secure", false},
+                        {"valueType", "plain_text"}},
+                       {{"id", "password"},
+                        {"name", "Password"},
+                        {"required", true},
+                        {"secure", true},
+                        {"valueType", "password"}},
+                       {{"id", "token"},
+                        {"name", "Token"},
+                        {"required", false},
+                        {"secure", true},
+                        {"valueType", "generic_secret"}}};
     r = client.Post("/v1/credential-type",
                     Text(json::object{{"name", "Login"}, {"fields", fields}}), super.Auth());
     EXPECT_EQ(r.status, 201) << r.Describe();
@@ -101,14 +109,14 @@ class VaultSecurity : public BackendTest {
     for (int i = 0; i < count; ++i) {
       r = client.Post(
           "/v1/credential/credentials",
-          Text(json::object{{"name", "login " + std::to_string(i)},
-                            {"typeId", v.type},
-                            {"companyId", v.company},
-                            {"fields", json::array{{{"fieldId", "username"}, {"value", "root"}},
-                                                   {{"fieldId", "password"},
-                                                    {"value", secret + std::to_string(i)}},
-                                                   {{"fieldId", "token"},
-                                                    {"value", "tok-" + std::to_string(i)}}}}}),
+          Text(json::object{
+              {"name", "login " + std::to_string(i)},
+              {"typeId", v.type},
+              {"companyId", v.company},
+              {"fields",
+               json::array{{{"fieldId", "username"}, {"value", "root"}},
+                           {{"fieldId", "password"}, {"value", secret + std::to_string(i)}},
+                           {{"fieldId", "token"}, {"value", "tok-" + std::to_string(i)}}}}}),
           super.Auth());
       EXPECT_EQ(r.status, 201) << r.Describe();
       v.credentials.push_back(std::string(At(r, "/data/id").as_string()));
@@ -131,21 +139,22 @@ TEST_P(VaultSecurity, SecretAppearsNowhereAtRestOrInLogs) {
   const std::string id = v.credentials[0];
   const std::string secret = std::string(kCanary) + "0";
   // Write it again through both update routes, read it back (audited), and fail a write.
-  const std::string body = Text(json::object{
-      {"fields", json::array{{{"fieldId", "password"}, {"value", secret}}}}});
-  EXPECT_EQ(client.Request("PATCH", "/v1/credential/credentials/" + id, cast.super.Auth(), body)
-                .status,
-            200);
-  EXPECT_EQ(client.Request("PUT", "/v1/credential/credentials/" + id + "/fields",
-                           cast.super.Auth(), body)
-                .status,
-            200);
-  EXPECT_EQ(client
-                .Request("PUT", "/v1/credential/credentials/" + id + "/fields", cast.super.Auth(),
-                         Text(json::object{{"fields", json::array{{{"fieldId", "nope"},
-                                                                   {"value", secret}}}}}))
-                .status,
-            400);
+  const std::string body =
+      Text(json::object{{"fields", json::array{{{"fieldId", "password"}, {"value", secret}}}}});
+  EXPECT_EQ(
+      client.Request("PATCH", "/v1/credential/credentials/" + id, cast.super.Auth(), body).status,
+      200);
+  EXPECT_EQ(
+      client.Request("PUT", "/v1/credential/credentials/" + id + "/fields", cast.super.Auth(), body)
+          .status,
+      200);
+  EXPECT_EQ(
+      client
+          .Request(
+              "PUT", "/v1/credential/credentials/" + id + "/fields", cast.super.Auth(),
+              Text(json::object{{"fields", json::array{{{"fieldId", "nope"}, {"value", secret}}}}}))
+          .status,
+      400);
   Response read = ReadSecrets(client, cast.super, id);
   ASSERT_EQ(read.status, 200) << read.Describe();
   EXPECT_TRUE(HasJson(read, "/data/password", secret));
@@ -155,8 +164,9 @@ TEST_P(VaultSecurity, SecretAppearsNowhereAtRestOrInLogs) {
   EXPECT_EQ(FilesContaining(server.data_dir(), kCanary), std::vector<std::string>{});
   EXPECT_EQ(server.StdoutLog().find(kCanary), std::string::npos);
   EXPECT_EQ(server.StderrLog().find(kCanary), std::string::npos);
-  auto audit = QueryStore(server, "SELECT event_type || ' ' || metadata || ' ' || "
-                                  "coalesce(description, '') FROM audit_events");
+  auto audit = QueryStore(server,
+                          "SELECT event_type || ' ' || metadata || ' ' || "
+                          "coalesce(description, '') FROM audit_events");
   ASSERT_FALSE(audit.empty());
   bool saw_read = false;
   for (const auto& row : audit) {
@@ -200,10 +210,9 @@ TEST_P(VaultSecurity, TamperedOrMovedCiphertextFailsClearly) {
     return One(server, "SELECT value FROM credential_values WHERE credential_id = '" + id +
                            "' AND field_id = '" + field + "'");
   };
-  auto set_value = [&](const std::string& id, const std::string& field,
-                       const std::string& value) {
-    Tamper(server, "UPDATE credential_values SET value = '" + value +
-                       "' WHERE credential_id = '" + id + "' AND field_id = '" + field + "'");
+  auto set_value = [&](const std::string& id, const std::string& field, const std::string& value) {
+    Tamper(server, "UPDATE credential_values SET value = '" + value + "' WHERE credential_id = '" +
+                       id + "' AND field_id = '" + field + "'");
   };
   auto expect_unreadable = [&](const std::string& path) {
     Response r = client.Get(path, cast.super.Auth());
@@ -222,8 +231,8 @@ TEST_P(VaultSecurity, TamperedOrMovedCiphertextFailsClearly) {
   expect_unreadable("/v1/credential/credentials/" + a + "/secure-values/password");
   EXPECT_TRUE(server.WaitForLog("credential " + a + " field password"));
   // The other secure field of A still opens.
-  Response token = client.Get("/v1/credential/credentials/" + a + "/secure-values/token",
-                              cast.super.Auth());
+  Response token =
+      client.Get("/v1/credential/credentials/" + a + "/secure-values/token", cast.super.Auth());
   EXPECT_EQ(token.status, 200) << token.Describe();
   EXPECT_TRUE(HasJson(token, "/data/value", "tok-0"));
 
@@ -234,18 +243,18 @@ TEST_P(VaultSecurity, TamperedOrMovedCiphertextFailsClearly) {
   set_value(b, "token", value_of(b, "password"));
   expect_unreadable("/v1/credential/credentials/" + b + "/secure-values/token");
   // B's password itself is untouched.
-  Response ok = client.Get("/v1/credential/credentials/" + b + "/secure-values/password",
-                           cast.super.Auth());
+  Response ok =
+      client.Get("/v1/credential/credentials/" + b + "/secure-values/password", cast.super.Auth());
   EXPECT_TRUE(HasJson(ok, "/data/value", std::string(kCanary) + "1"));
   // Only the successful reads were audited.
   EXPECT_EQ(AuditTypesAfter(server, head),
             (std::vector<std::string>{"credential_secret_read", "credential_secret_read"}));
 
   // A tampered wrapped data key fails the same way.
-  Tamper(server, "UPDATE credentials SET dek_wrapped = '" +
-                     FlipOne(One(server, "SELECT dek_wrapped FROM credentials WHERE id = '" + b +
-                                             "'")) +
-                     "' WHERE id = '" + b + "'");
+  Tamper(server,
+         "UPDATE credentials SET dek_wrapped = '" +
+             FlipOne(One(server, "SELECT dek_wrapped FROM credentials WHERE id = '" + b + "'")) +
+             "' WHERE id = '" + b + "'");
   expect_unreadable("/v1/credential/credentials/" + b + "/secure-values/password");
 }
 
@@ -259,9 +268,9 @@ TEST_P(VaultSecurity, RotationWhileServingThenAcrossRestart) {
   EXPECT_EQ(One(server, "SELECT COUNT(*) FROM credentials WHERE dek_master_version = 1"), "5");
   const std::string wrapped_before =
       One(server, "SELECT dek_wrapped FROM credentials WHERE id = '" + v.credentials[0] + "'");
-  const std::string sealed_before = One(
-      server, "SELECT value FROM credential_values WHERE credential_id = '" + v.credentials[0] +
-                  "' AND field_id = 'password'");
+  const std::string sealed_before =
+      One(server, "SELECT value FROM credential_values WHERE credential_id = '" + v.credentials[0] +
+                      "' AND field_id = 'password'");
 
   CommandResult rotated = Cli(server, {"vault", "rotate-master-key", "--batch", "2"});
   ASSERT_EQ(rotated.exit_code, 0) << rotated.Describe();
@@ -270,15 +279,16 @@ TEST_P(VaultSecurity, RotationWhileServingThenAcrossRestart) {
       << rotated.out;
   EXPECT_EQ(One(server, "SELECT COUNT(*) FROM credentials WHERE dek_master_version <> 2"), "0");
   EXPECT_EQ(One(server, "SELECT COUNT(*) FROM vault_master_keys"), "2");
-  EXPECT_NE(One(server, "SELECT dek_wrapped FROM credentials WHERE id = '" + v.credentials[0] +
-                            "'"),
-            wrapped_before);
+  EXPECT_NE(
+      One(server, "SELECT dek_wrapped FROM credentials WHERE id = '" + v.credentials[0] + "'"),
+      wrapped_before);
   // Field values are not re-encrypted: only the data key's wrapping changed.
   EXPECT_EQ(One(server, "SELECT value FROM credential_values WHERE credential_id = '" +
                             v.credentials[0] + "' AND field_id = 'password'"),
             sealed_before);
-  EXPECT_EQ(QueryStore(server, "SELECT event_type FROM audit_events WHERE event_type = "
-                               "'vault_master_key_rotated'")
+  EXPECT_EQ(QueryStore(server,
+                       "SELECT event_type FROM audit_events WHERE event_type = "
+                       "'vault_master_key_rotated'")
                 .size(),
             1u);
 
@@ -339,8 +349,8 @@ TEST_P(VaultSecurity, WrongMasterKeyRefusesToStart) {
   EXPECT_NE(missing.exit_code, 0) << missing.Describe();
   EXPECT_NE(missing.err.find("missing"), std::string::npos) << missing.err;
   // Rotation with an environment keyring prints the new keyring and changes nothing.
-  CommandResult env_rotate = Cli(server, {"vault", "rotate-master-key"},
-                                 {{"GATEHOUSE_MASTER_KEY", right}});
+  CommandResult env_rotate =
+      Cli(server, {"vault", "rotate-master-key"}, {{"GATEHOUSE_MASTER_KEY", right}});
   EXPECT_EQ(env_rotate.exit_code, 3) << env_rotate.Describe();
   EXPECT_NE(env_rotate.out.find("GATEHOUSE_MASTER_KEY"), std::string::npos) << env_rotate.out;
   EXPECT_NE(env_rotate.out.find("2:"), std::string::npos) << env_rotate.out;
@@ -387,8 +397,9 @@ TEST_P(VaultSecurity, SecretIsNotReturnedWhenItsReadCannotBeAudited) {
   Response renamed = client.Request("PATCH", "/v1/credential/credentials/" + v.credentials[0],
                                     cast.super.Auth(), Text(json::object{{"name", "renamed"}}));
   EXPECT_EQ(renamed.status, 200) << renamed.Describe();
-  EXPECT_EQ(QueryStore(server, "SELECT id FROM audit_events WHERE event_type = "
-                               "'credential_secret_read'")
+  EXPECT_EQ(QueryStore(server,
+                       "SELECT id FROM audit_events WHERE event_type = "
+                       "'credential_secret_read'")
                 .size(),
             0u);
 }

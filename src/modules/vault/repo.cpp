@@ -80,8 +80,9 @@ std::vector<Company> QueryCompanies(soci::session& s, const std::string& tail,
       Company copy = row;
       copy.cw_company_id =
           cw_id_i == soci::i_null ? std::nullopt : std::optional<std::int64_t>(cw_id);
-      copy.cw_identifier =
-          cw_identifier_i == soci::i_null ? std::nullopt : std::optional<std::string>(cw_identifier);
+      copy.cw_identifier = cw_identifier_i == soci::i_null
+                               ? std::nullopt
+                               : std::optional<std::string>(cw_identifier);
       copy.created_at = created;
       copy.updated_at = updated;
       out.push_back(std::move(copy));
@@ -238,8 +239,8 @@ std::optional<Company> FindCompany(soci::session& s, const std::string& id) {
   return std::move(rows.front());
 }
 
-std::vector<Company> ListCompanies(soci::session& s, const std::string& search,
-                                   std::int64_t offset, std::int64_t limit) {
+std::vector<Company> ListCompanies(soci::session& s, const std::string& search, std::int64_t offset,
+                                   std::int64_t limit) {
   if (search.empty()) {
     return QueryCompanies(s, "ORDER BY name, id LIMIT :l OFFSET :o", {}, {limit, offset});
   }
@@ -402,8 +403,7 @@ std::int64_t CountFieldValues(soci::session& s, const std::string& type_id,
   return count;
 }
 
-void DeleteFieldValues(soci::session& s, const std::string& type_id,
-                       const std::string& field_id) {
+void DeleteFieldValues(soci::session& s, const std::string& type_id, const std::string& field_id) {
   s << "DELETE FROM credential_values WHERE field_id = :f AND credential_id IN "
        "(SELECT id FROM credentials WHERE type_id = :t)",
       soci::use(field_id), soci::use(type_id);
@@ -442,8 +442,8 @@ void InsertCredential(soci::session& s, const CredentialRow& r) {
        "dek_wrapped, dek_generation, created_at, updated_at) VALUES (:id, :n, :no, :t, :co, :v, "
        ":w, :g, :c, :u)",
       soci::use(r.id), soci::use(r.name), soci::use(notes, notes_i), soci::use(r.type_id),
-      soci::use(r.company_id), soci::use(version), soci::use(r.dek_wrapped),
-      soci::use(generation), soci::use(created), soci::use(updated);
+      soci::use(r.company_id), soci::use(version), soci::use(r.dek_wrapped), soci::use(generation),
+      soci::use(created), soci::use(updated);
   for (const auto& value : r.values) UpsertValue(s, r.id, value);
 }
 
@@ -465,8 +465,7 @@ void UpsertValue(soci::session& s, const std::string& credential_id, const Store
       soci::use(value.value);
 }
 
-void DeleteValue(soci::session& s, const std::string& credential_id,
-                 const std::string& field_id) {
+void DeleteValue(soci::session& s, const std::string& credential_id, const std::string& field_id) {
   s << "DELETE FROM credential_values WHERE credential_id = :c AND field_id = :f",
       soci::use(credential_id), soci::use(field_id);
 }
@@ -508,11 +507,10 @@ std::vector<WrappedRow> ListWrappedNotAt(soci::session& s, std::uint32_t version
   int v = 0;
   const int current = static_cast<int>(version);
   long long l = limit;
-  soci::statement st =
-      (s.prepare << "SELECT id, dek_master_version, dek_wrapped FROM credentials "
-                    "WHERE dek_master_version <> :v ORDER BY id LIMIT :l",
-       soci::into(row.id), soci::into(v), soci::into(row.wrapped), soci::use(current),
-       soci::use(l));
+  soci::statement st = (s.prepare << "SELECT id, dek_master_version, dek_wrapped FROM credentials "
+                                     "WHERE dek_master_version <> :v ORDER BY id LIMIT :l",
+                        soci::into(row.id), soci::into(v), soci::into(row.wrapped),
+                        soci::use(current), soci::use(l));
   if (st.execute(true)) {
     do {
       WrappedRow copy = row;

@@ -94,8 +94,8 @@ namespace repo {
 
 // Companies. `search` matches name or cw_Identifier, case-insensitively, anywhere.
 std::optional<Company> FindCompany(soci::session& s, const std::string& id);
-std::vector<Company> ListCompanies(soci::session& s, const std::string& search,
-                                   std::int64_t offset, std::int64_t limit);
+std::vector<Company> ListCompanies(soci::session& s, const std::string& search, std::int64_t offset,
+                                   std::int64_t limit);
 std::int64_t CountCompanies(soci::session& s, const std::string& search);
 void InsertCompany(soci::session& s, const Company& company);
 void UpdateCompany(soci::session& s, const Company& company);

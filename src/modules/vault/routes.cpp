@@ -366,12 +366,12 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
                if (!list) return list.error();
                json::array data;
                for (const auto& company : list->items) data.push_back(CompanySummary(company));
-               return http::OkPaged(std::move(data), "Companies Fetched Successfully!",
-                                    {.current_page = *page,
-                                     .total_pages = (list->total + *rpp - 1) / *rpp,
-                                     .total_records = list->total,
-                                     .listed_records =
-                                         static_cast<std::int64_t>(list->items.size())});
+               return http::OkPaged(
+                   std::move(data), "Companies Fetched Successfully!",
+                   {.current_page = *page,
+                    .total_pages = (list->total + *rpp - 1) / *rpp,
+                    .total_records = list->total,
+                    .listed_records = static_cast<std::int64_t>(list->items.size())});
              });
 
   router.Add(Method::kGet, "/v1/company/companies/:identifier",
@@ -398,8 +398,7 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
              });
 
   router.Add(Method::kPatch, "/v1/company/companies/:identifier",
-             Access::Nodes({n::kCompanyUpdate}),
-             [&vault](Context& c) -> core::Result<Response> {
+             Access::Nodes({n::kCompanyUpdate}), [&vault](Context& c) -> core::Result<Response> {
                auto input = ParseCompany(c.request.body, /*create=*/false);
                if (!input) return input.error();
                auto company =
@@ -410,8 +409,7 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
              });
 
   router.Add(Method::kDelete, "/v1/company/companies/:identifier",
-             Access::Nodes({n::kCompanyDelete}),
-             [&vault](Context& c) -> core::Result<Response> {
+             Access::Nodes({n::kCompanyDelete}), [&vault](Context& c) -> core::Result<Response> {
                auto done = vault.DeleteCompany(c.principal, P(c, "identifier"), c.Meta());
                if (!done) return done.error();
                return http::Ok(json::value(nullptr), "Company Deleted Successfully!");
@@ -428,8 +426,7 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
              });
 
   router.Add(Method::kPost, "/v1/company/companies/:identifier/configurations",
-             Access::Nodes({n::kCompanyUpdate}),
-             [&vault](Context& c) -> core::Result<Response> {
+             Access::Nodes({n::kCompanyUpdate}), [&vault](Context& c) -> core::Result<Response> {
                auto input = ParseConfiguration(c.request.body, /*create=*/true);
                if (!input) return input.error();
                auto item =
@@ -440,8 +437,7 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
              });
 
   router.Add(Method::kPatch, "/v1/company/companies/:identifier/configurations/:configurationId",
-             Access::Nodes({n::kCompanyUpdate}),
-             [&vault](Context& c) -> core::Result<Response> {
+             Access::Nodes({n::kCompanyUpdate}), [&vault](Context& c) -> core::Result<Response> {
                auto input = ParseConfiguration(c.request.body, /*create=*/false);
                if (!input) return input.error();
                auto item = vault.UpdateConfiguration(c.principal, P(c, "identifier"),
@@ -451,15 +447,12 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
                                "Company Configuration Updated Successfully!");
              });
 
-  router.Add(Method::kDelete,
-             "/v1/company/companies/:identifier/configurations/:configurationId",
-             Access::Nodes({n::kCompanyUpdate}),
-             [&vault](Context& c) -> core::Result<Response> {
+  router.Add(Method::kDelete, "/v1/company/companies/:identifier/configurations/:configurationId",
+             Access::Nodes({n::kCompanyUpdate}), [&vault](Context& c) -> core::Result<Response> {
                auto done = vault.DeleteConfiguration(c.principal, P(c, "identifier"),
                                                      P(c, "configurationId"), c.Meta());
                if (!done) return done.error();
-               return http::Ok(json::value(nullptr),
-                               "Company Configuration Deleted Successfully!");
+               return http::Ok(json::value(nullptr), "Company Configuration Deleted Successfully!");
              });
 
   // --- value types ---
@@ -482,8 +475,7 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
              [&vault](Context& c) -> core::Result<Response> {
                auto list = vault.CredentialsOfCompany(c.principal, P(c, "companyId"));
                if (!list) return list.error();
-               return http::Ok(CredentialsJson(*list),
-                               "Company Credentials Fetched Successfully!");
+               return http::Ok(CredentialsJson(*list), "Company Credentials Fetched Successfully!");
              });
 
   router.Add(Method::kPost, "/v1/credential/credentials", Access::Nodes({n::kCredentialCreate}),
@@ -496,8 +488,7 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
              });
 
   router.Add(Method::kPatch, "/v1/credential/credentials/:id",
-             Access::Nodes({n::kCredentialUpdate}),
-             [&vault](Context& c) -> core::Result<Response> {
+             Access::Nodes({n::kCredentialUpdate}), [&vault](Context& c) -> core::Result<Response> {
                auto input = ParseCredential(c.request.body, /*create=*/false);
                if (!input) return input.error();
                auto view = vault.UpdateCredential(c.principal, P(c, "id"), *input, c.Meta());
@@ -532,8 +523,8 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
   router.Add(Method::kGet, "/v1/credential/credentials/:id/secure-values",
              Access::Nodes({n::kCredentialFetch, n::kCredentialSecureValuesRead}),
              [&vault](Context& c) -> core::Result<Response> {
-               auto values = vault.ReadSecureValues(c.principal, P(c, "id"), std::nullopt,
-                                                    c.Meta());
+               auto values =
+                   vault.ReadSecureValues(c.principal, P(c, "id"), std::nullopt, c.Meta());
                if (!values) return values.error();
                json::object data;
                for (auto& [field, value] : *values) data.emplace(field, std::move(value));
@@ -555,8 +546,7 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
              });
 
   router.Add(Method::kDelete, "/v1/credential/credentials/:id",
-             Access::Nodes({n::kCredentialDelete}),
-             [&vault](Context& c) -> core::Result<Response> {
+             Access::Nodes({n::kCredentialDelete}), [&vault](Context& c) -> core::Result<Response> {
                auto done = vault.DeleteCredential(c.principal, P(c, "id"), c.Meta());
                if (!done) return done.error();
                return http::Ok(json::value(nullptr), "Credential Deleted Successfully!");

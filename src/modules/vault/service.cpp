@@ -132,21 +132,21 @@ VaultService::VaultService(store::Database& db, const core::Clock& clock,
 // --- master keys -----------------------------------------------------------------------------
 
 core::Status VaultService::VerifyMasterKeys() {
-  auto checks = db_.Read([](soci::session& s) -> core::Result<
-                                                   std::vector<std::pair<std::uint32_t, std::string>>> {
-    return repo::ListMasterChecks(s);
-  });
+  auto checks = db_.Read(
+      [](soci::session& s) -> core::Result<std::vector<std::pair<std::uint32_t, std::string>>> {
+        return repo::ListMasterChecks(s);
+      });
   if (!checks) return checks.error();
   std::set<std::uint32_t> recorded;
   for (const auto& [version, check] : *checks) {
     recorded.insert(version);
     if (!keyring_->Has(version)) (void)keyring_->Reload();
     if (!keyring_->Has(version)) {
-      return core::FailedPrecondition(
-          "vault master key version " + std::to_string(version) +
-              " protects data in this database but is missing from " + keyring_->source() +
-              "; configure the keyring that holds it",
-          "MasterKeyMissing");
+      return core::FailedPrecondition("vault master key version " + std::to_string(version) +
+                                          " protects data in this database but is missing from " +
+                                          keyring_->source() +
+                                          "; configure the keyring that holds it",
+                                      "MasterKeyMissing");
     }
     if (!keyring_->CheckMatches(version, check)) {
       return core::FailedPrecondition(
@@ -194,10 +194,11 @@ core::Result<std::int64_t> VaultService::RewrapAll(const core::RequestMeta& meta
     for (const auto& [version, check] : repo::ListMasterChecks(s)) present.insert(version);
     if (!present.contains(current)) {
       repo::InsertMasterCheck(s, current, keyring_->MakeCheck(current), now);
-      recorder_.Record(s, meta, {.event_type = t::kVaultMasterKeyRotated,
-                                 .resource_type = "vault_master_key",
-                                 .resource_id = std::to_string(current),
-                                 .metadata = {{"version", current}}});
+      recorder_.Record(s, meta,
+                       {.event_type = t::kVaultMasterKeyRotated,
+                        .resource_type = "vault_master_key",
+                        .resource_id = std::to_string(current),
+                        .metadata = {{"version", current}}});
     }
     return {};
   });
@@ -250,8 +251,8 @@ core::Result<security::SecretKey> VaultService::DataKey(const CredentialRow& row
 
 // --- companies -------------------------------------------------------------------------------
 
-core::Result<CompanyPage> VaultService::ListCompanies(const std::string& search,
-                                                     std::int64_t page, std::int64_t rpp) {
+core::Result<CompanyPage> VaultService::ListCompanies(const std::string& search, std::int64_t page,
+                                                      std::int64_t rpp) {
   return db_.Read([&](soci::session& s) -> core::Result<CompanyPage> {
     CompanyPage out;
     out.total = repo::CountCompanies(s, search);
@@ -285,18 +286,18 @@ core::Result<Company> VaultService::CreateCompany(const core::Principal& actor,
   company.created_at = company.updated_at = core::ToUnixMillis(clock_.Now());
   return db_.Write([&](soci::session& s) -> core::Result<Company> {
     repo::InsertCompany(s, company);
-    recorder_.Record(s, meta, {.event_type = t::kCompanyCreated,
-                               .user_id = actor.user_id,
-                               .resource_type = "company",
-                               .resource_id = company.id,
-                               .metadata = {{"name", company.name}}});
+    recorder_.Record(s, meta,
+                     {.event_type = t::kCompanyCreated,
+                      .user_id = actor.user_id,
+                      .resource_type = "company",
+                      .resource_id = company.id,
+                      .metadata = {{"name", company.name}}});
     return company;
   });
 }
 
 core::Result<Company> VaultService::UpdateCompany(const core::Principal& actor,
-                                                  const std::string& id,
-                                                  const CompanyInput& input,
+                                                  const std::string& id, const CompanyInput& input,
                                                   const core::RequestMeta& meta) {
   return db_.Write([&](soci::session& s) -> core::Result<Company> {
     auto company = repo::FindCompany(s, id);
@@ -328,11 +329,12 @@ core::Result<Company> VaultService::UpdateCompany(const core::Principal& actor,
     }
     company->updated_at = core::ToUnixMillis(clock_.Now());
     repo::UpdateCompany(s, *company);
-    recorder_.Record(s, meta, {.event_type = t::kCompanyUpdated,
-                               .user_id = actor.user_id,
-                               .resource_type = "company",
-                               .resource_id = company->id,
-                               .metadata = {{"changed", std::move(changed)}}});
+    recorder_.Record(s, meta,
+                     {.event_type = t::kCompanyUpdated,
+                      .user_id = actor.user_id,
+                      .resource_type = "company",
+                      .resource_id = company->id,
+                      .metadata = {{"changed", std::move(changed)}}});
     return std::move(*company);
   });
 }
@@ -348,11 +350,12 @@ core::Status VaultService::DeleteCompany(const core::Principal& actor, const std
           "CompanyHasCredentials");
     }
     repo::DeleteCompany(s, id);
-    recorder_.Record(s, meta, {.event_type = t::kCompanyDeleted,
-                               .user_id = actor.user_id,
-                               .resource_type = "company",
-                               .resource_id = id,
-                               .metadata = {{"name", company->name}}});
+    recorder_.Record(s, meta,
+                     {.event_type = t::kCompanyDeleted,
+                      .user_id = actor.user_id,
+                      .resource_type = "company",
+                      .resource_id = id,
+                      .metadata = {{"name", company->name}}});
     return {};
   });
 }
@@ -379,12 +382,13 @@ core::Result<Configuration> VaultService::CreateConfiguration(const core::Princi
   return db_.Write([&](soci::session& s) -> core::Result<Configuration> {
     if (!repo::FindCompany(s, company_id)) return CompanyNotFound();
     repo::InsertConfiguration(s, configuration);
-    recorder_.Record(s, meta, {.event_type = t::kCompanyUpdated,
-                               .user_id = actor.user_id,
-                               .resource_type = "company",
-                               .resource_id = company_id,
-                               .metadata = {{"configurationId", configuration.id},
-                                            {"action", "configuration_created"}}});
+    recorder_.Record(
+        s, meta,
+        {.event_type = t::kCompanyUpdated,
+         .user_id = actor.user_id,
+         .resource_type = "company",
+         .resource_id = company_id,
+         .metadata = {{"configurationId", configuration.id}, {"action", "configuration_created"}}});
     return configuration;
   });
 }
@@ -403,30 +407,29 @@ core::Result<Configuration> VaultService::UpdateConfiguration(const core::Princi
     if (input.data_json) configuration->data = *input.data_json;
     configuration->updated_at = core::ToUnixMillis(clock_.Now());
     repo::UpdateConfiguration(s, *configuration);
-    recorder_.Record(s, meta, {.event_type = t::kCompanyUpdated,
-                               .user_id = actor.user_id,
-                               .resource_type = "company",
-                               .resource_id = company_id,
-                               .metadata = {{"configurationId", id},
-                                            {"action", "configuration_updated"}}});
+    recorder_.Record(s, meta,
+                     {.event_type = t::kCompanyUpdated,
+                      .user_id = actor.user_id,
+                      .resource_type = "company",
+                      .resource_id = company_id,
+                      .metadata = {{"configurationId", id}, {"action", "configuration_updated"}}});
     return std::move(*configuration);
   });
 }
 
 core::Status VaultService::DeleteConfiguration(const core::Principal& actor,
-                                               const std::string& company_id,
-                                               const std::string& id,
+                                               const std::string& company_id, const std::string& id,
                                                const core::RequestMeta& meta) {
   return db_.Write([&](soci::session& s) -> core::Status {
     if (!repo::FindCompany(s, company_id)) return CompanyNotFound();
     if (!repo::FindConfiguration(s, company_id, id)) return ConfigurationNotFound();
     repo::DeleteConfiguration(s, id);
-    recorder_.Record(s, meta, {.event_type = t::kCompanyUpdated,
-                               .user_id = actor.user_id,
-                               .resource_type = "company",
-                               .resource_id = company_id,
-                               .metadata = {{"configurationId", id},
-                                            {"action", "configuration_deleted"}}});
+    recorder_.Record(s, meta,
+                     {.event_type = t::kCompanyUpdated,
+                      .user_id = actor.user_id,
+                      .resource_type = "company",
+                      .resource_id = company_id,
+                      .metadata = {{"configurationId", id}, {"action", "configuration_deleted"}}});
     return {};
   });
 }
@@ -472,14 +475,14 @@ core::Result<CredentialType> VaultService::CreateType(const core::Principal& act
     repo::InsertType(s, type);
     json::array fields;
     for (const auto& f : type.fields) fields.emplace_back(f.id);
-    recorder_.Record(s, meta, {.event_type = t::kCredentialTypeCreated,
-                               .user_id = actor.user_id,
-                               .resource_type = "credential_type",
-                               .resource_id = type.id,
-                               .metadata = {{"name", type.name},
-                                            {"permissionScope",
-                                             core::JsonOptional(type.permission_scope)},
-                                            {"fieldIds", std::move(fields)}}});
+    recorder_.Record(s, meta,
+                     {.event_type = t::kCredentialTypeCreated,
+                      .user_id = actor.user_id,
+                      .resource_type = "credential_type",
+                      .resource_id = type.id,
+                      .metadata = {{"name", type.name},
+                                   {"permissionScope", core::JsonOptional(type.permission_scope)},
+                                   {"fieldIds", std::move(fields)}}});
     return type;
   });
   if (!created && created.error().code == core::ErrorCode::kAlreadyExists) {
@@ -514,7 +517,8 @@ core::Result<CredentialType> VaultService::UpdateType(const core::Principal& act
       if (old_scope && !actor.CanGrant(*old_scope + ".*")) {
         return core::PermissionDenied(
             "Changing a credential type's permissionScope needs every node of its current "
-            "scope (" + *old_scope + ".*).");
+            "scope (" +
+            *old_scope + ".*).");
       }
       type->permission_scope = input.permission_scope;
       changed.emplace_back("permissionScope");
@@ -552,12 +556,13 @@ core::Result<CredentialType> VaultService::UpdateType(const core::Principal& act
     }
     type->updated_at = core::ToUnixMillis(clock_.Now());
     repo::UpdateType(s, *type);
-    recorder_.Record(s, meta, {.event_type = t::kCredentialTypeUpdated,
-                               .user_id = actor.user_id,
-                               .resource_type = "credential_type",
-                               .resource_id = type->id,
-                               .metadata = {{"changed", std::move(changed)},
-                                            {"removedFieldIds", std::move(removed)}}});
+    recorder_.Record(
+        s, meta,
+        {.event_type = t::kCredentialTypeUpdated,
+         .user_id = actor.user_id,
+         .resource_type = "credential_type",
+         .resource_id = type->id,
+         .metadata = {{"changed", std::move(changed)}, {"removedFieldIds", std::move(removed)}}});
     return std::move(*type);
   });
   if (!updated && updated.error().code == core::ErrorCode::kAlreadyExists &&
@@ -578,19 +583,21 @@ core::Status VaultService::DeleteType(const core::Principal& actor, const std::s
     }
     auto deleted = repo::DeleteType(s, id);
     for (const auto& credential_id : deleted) {
-      recorder_.Record(s, meta, {.event_type = t::kCredentialDeleted,
-                                 .user_id = actor.user_id,
-                                 .resource_type = "credential",
-                                 .resource_id = credential_id,
-                                 .metadata = {{"typeId", id}, {"reason", "type_deleted"}}});
+      recorder_.Record(s, meta,
+                       {.event_type = t::kCredentialDeleted,
+                        .user_id = actor.user_id,
+                        .resource_type = "credential",
+                        .resource_id = credential_id,
+                        .metadata = {{"typeId", id}, {"reason", "type_deleted"}}});
     }
-    recorder_.Record(s, meta, {.event_type = t::kCredentialTypeDeleted,
-                               .user_id = actor.user_id,
-                               .resource_type = "credential_type",
-                               .resource_id = id,
-                               .metadata = {{"name", type->name},
-                                            {"deletedCredentials",
-                                             static_cast<std::int64_t>(deleted.size())}}});
+    recorder_.Record(
+        s, meta,
+        {.event_type = t::kCredentialTypeDeleted,
+         .user_id = actor.user_id,
+         .resource_type = "credential_type",
+         .resource_id = id,
+         .metadata = {{"name", type->name},
+                      {"deletedCredentials", static_cast<std::int64_t>(deleted.size())}}});
     return {};
   });
 }
@@ -658,13 +665,14 @@ core::Status VaultService::ApplyFields(const CredentialType& type,
     const std::string index = std::to_string(i);
     const FieldDef* def = type.Field(input.field_id);
     if (def == nullptr) {
-      problems.push_back({{"fields", index, "fieldId"},
-                          "Unknown field '" + input.field_id + "' for credential type '" +
-                              type.name + "'"});
+      problems.push_back(
+          {{"fields", index, "fieldId"},
+           "Unknown field '" + input.field_id + "' for credential type '" + type.name + "'"});
       continue;
     }
     if (!seen.insert(input.field_id).second) {
-      problems.push_back({{"fields", index, "fieldId"}, "Duplicate field '" + input.field_id + "'"});
+      problems.push_back(
+          {{"fields", index, "fieldId"}, "Duplicate field '" + input.field_id + "'"});
       continue;
     }
     if (!input.value) {
@@ -687,9 +695,10 @@ core::Status VaultService::ApplyFields(const CredentialType& type,
       value.id = core::NewUuidV7();
       value.field_id = def->id;
       value.secure = def->secure;
-      value.value = def->secure ? Base64Encode(security::Seal(
-                                      dek, *input.value, SealAad(row.id, def->id, row.dek_generation)))
-                                : *input.value;
+      value.value = def->secure
+                        ? Base64Encode(security::Seal(dek, *input.value,
+                                                      SealAad(row.id, def->id, row.dek_generation)))
+                        : *input.value;
       row.values.push_back(std::move(value));
     }
     for (const auto& def : type.fields) {
@@ -737,13 +746,14 @@ core::Result<CredentialView> VaultService::CreateCredential(const core::Principa
       return st.error();
     }
     repo::InsertCredential(s, row);
-    recorder_.Record(s, meta, {.event_type = t::kCredentialCreated,
-                               .user_id = actor.user_id,
-                               .resource_type = "credential",
-                               .resource_id = row.id,
-                               .metadata = {{"typeId", row.type_id},
-                                            {"companyId", row.company_id},
-                                            {"fieldIds", FieldIds(field_ids)}}});
+    recorder_.Record(s, meta,
+                     {.event_type = t::kCredentialCreated,
+                      .user_id = actor.user_id,
+                      .resource_type = "credential",
+                      .resource_id = row.id,
+                      .metadata = {{"typeId", row.type_id},
+                                   {"companyId", row.company_id},
+                                   {"fieldIds", FieldIds(field_ids)}}});
     return CredentialView{std::move(row), std::move(*type), std::move(*company)};
   });
 }
@@ -786,13 +796,14 @@ core::Result<CredentialView> VaultService::UpdateCredential(const core::Principa
     }
     row->updated_at = core::ToUnixMillis(clock_.Now());
     repo::UpdateCredential(s, *row);
-    recorder_.Record(s, meta, {.event_type = t::kCredentialUpdated,
-                               .user_id = actor.user_id,
-                               .resource_type = "credential",
-                               .resource_id = row->id,
-                               .metadata = {{"typeId", row->type_id},
-                                            {"changed", core::JsonStrings(changed)},
-                                            {"fieldIds", FieldIds(field_ids)}}});
+    recorder_.Record(s, meta,
+                     {.event_type = t::kCredentialUpdated,
+                      .user_id = actor.user_id,
+                      .resource_type = "credential",
+                      .resource_id = row->id,
+                      .metadata = {{"typeId", row->type_id},
+                                   {"changed", core::JsonStrings(changed)},
+                                   {"fieldIds", FieldIds(field_ids)}}});
     return CredentialView{std::move(*row), std::move(*type), std::move(*company)};
   });
 }
@@ -806,19 +817,19 @@ core::Status VaultService::DeleteCredential(const core::Principal& actor, const 
       if (auto st = RequireScope(actor, *type, {n::kScopeDelete}); !st) return st;
     }
     repo::DeleteCredential(s, id);
-    recorder_.Record(s, meta, {.event_type = t::kCredentialDeleted,
-                               .user_id = actor.user_id,
-                               .resource_type = "credential",
-                               .resource_id = id,
-                               .metadata = {{"typeId", row->type_id},
-                                            {"companyId", row->company_id}}});
+    recorder_.Record(s, meta,
+                     {.event_type = t::kCredentialDeleted,
+                      .user_id = actor.user_id,
+                      .resource_type = "credential",
+                      .resource_id = id,
+                      .metadata = {{"typeId", row->type_id}, {"companyId", row->company_id}}});
     return {};
   });
 }
 
 core::Result<SecureValues> VaultService::ReadSecureValues(
-    const core::Principal& actor, const std::string& id,
-    const std::optional<std::string>& field_id, const core::RequestMeta& meta) {
+    const core::Principal& actor, const std::string& id, const std::optional<std::string>& field_id,
+    const core::RequestMeta& meta) {
   auto view = GetCredential(actor, id);
   if (!view) return view.error();
   if (auto st = RequireScope(actor, view->type, {n::kScopeSecureValuesRead}); !st) {
@@ -843,9 +854,9 @@ core::Result<SecureValues> VaultService::ReadSecureValues(
     if (stored == nullptr) continue;
     auto sealed = Base64Decode(stored->value);
     core::Result<std::string> plain =
-        sealed ? security::Open(*dek, *sealed, SealAad(view->row.id, def.id,
-                                                       view->row.dek_generation))
-               : core::Result<std::string>(core::Internal("not base64"));
+        sealed
+            ? security::Open(*dek, *sealed, SealAad(view->row.id, def.id, view->row.dek_generation))
+            : core::Result<std::string>(core::Internal("not base64"));
     if (!plain || !stored->secure) {
       spdlog::error("vault: secure value of credential {} field {} could not be decrypted",
                     view->row.id, def.id);

@@ -159,8 +159,7 @@ class VaultService {
   core::Result<CredentialView> CreateCredential(const core::Principal& actor,
                                                 const CredentialInput& input,
                                                 const core::RequestMeta& meta);
-  core::Result<CredentialView> UpdateCredential(const core::Principal& actor,
-                                                const std::string& id,
+  core::Result<CredentialView> UpdateCredential(const core::Principal& actor, const std::string& id,
                                                 const CredentialInput& input,
                                                 const core::RequestMeta& meta);
   core::Status DeleteCredential(const core::Principal& actor, const std::string& id,

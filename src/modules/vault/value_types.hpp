@@ -2,8 +2,9 @@
 // and the check each one applies to a value before it is stored. Pure functions: no I/O.
 //
 //   if (!IsValueType("ip_address")) ...;
-//   std::optional<std::string> why = CheckValue("ip_address", "10.0.0.300");  // "Must be an IPv4 or IPv6 address"
-//   std::string text = Base64Encode(sealed);   // standard alphabet with padding, as the seed shows
+//   std::optional<std::string> why = CheckValue("ip_address", "10.0.0.300");  // "Must be an IPv4
+//   or IPv6 address" std::string text = Base64Encode(sealed);   // standard alphabet with padding,
+//   as the seed shows
 #pragma once
 
 #include <optional>

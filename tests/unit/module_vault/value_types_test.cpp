@@ -9,9 +9,9 @@ namespace gatehouse::modules::vault {
 namespace {
 
 TEST(ValueTypes, ListsTheSeedTypesInOrder) {
-  EXPECT_EQ(ValueTypes(), (std::vector<std::string>{"plain_text", "license_key", "ip_address",
-                                                    "generic_secret", "bitlocker_key",
-                                                    "password"}));
+  EXPECT_EQ(ValueTypes(),
+            (std::vector<std::string>{"plain_text", "license_key", "ip_address", "generic_secret",
+                                      "bitlocker_key", "password"}));
   EXPECT_TRUE(IsValueType("password"));
   EXPECT_FALSE(IsValueType("Password"));
   EXPECT_FALSE(IsValueType(""));
