@@ -111,7 +111,8 @@ int Main(int argc, char** argv) {
   VaultCli vault_cli;
   AddVaultCommands(cli, vault_cli);
   std::map<std::string, CLI::Option*> vault_flags;
-  vault_cli.rotate->add_option("--config", config_file, "TOML file with options [env GATEHOUSE_CONFIG]")
+  vault_cli.rotate
+      ->add_option("--config", config_file, "TOML file with options [env GATEHOUSE_CONFIG]")
       ->type_name("FILE");
   AddConfigOptions(*vault_cli.rotate, vault_flags, values,
                    {"data-dir", "database-url", "log-format", "log-level", "master-key",

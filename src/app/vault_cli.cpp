@@ -24,7 +24,6 @@ void AddVaultCommands(CLI::App& root, VaultCli& vault) {
 
 int RunVaultCommand(const VaultCli& cli, modules::vault::VaultService& vault, std::ostream& out,
                     std::ostream& err) {
-  (void)cli;
   auto& ring = vault.keyring();
   if (auto verified = vault.VerifyMasterKeys(); !verified) {
     err << "gatehouse vault rotate-master-key: " << verified.error().public_message << "\n";
