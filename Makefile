@@ -3,7 +3,7 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 
-.PHONY: all build run test bench clean deps
+.PHONY: all build run test bench bench-realtime clean deps
 
 all: build
 
@@ -26,6 +26,11 @@ test: deps
 
 bench:
 	python3 bench/run
+
+# WebSocket benchmarks: idle connections per node and role-change fan-out (needs root for
+# the open-file limit of 50,000 connections).
+bench-realtime:
+	python3 bench/realtime/run
 
 clean:
 	rm -rf $(BUILD_DIR)

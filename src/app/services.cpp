@@ -86,6 +86,9 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
   s->api_key_auth = std::make_unique<modules::apikeys::ApiKeyAuthenticator>(
       *s->api_keys, *s->users, *s->db, *s->recorder, s->clock, config.root_api_key);
 
+  s->realtime = std::make_unique<modules::realtime::Hub>(s->bus, s->clock, *s->users,
+                                                         *s->sessions, *s->roles, *s->api_keys);
+
   // Several nodes share a PostgreSQL database: carry revocations and cache invalidations
   // between them. (A SQLite file has one node; the bus stays in-process.)
   if (s->db->dialect() == store::Dialect::kPostgres) {

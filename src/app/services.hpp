@@ -19,6 +19,7 @@
 #include "modules/apikeys/authenticator.hpp"
 #include "modules/apikeys/service.hpp"
 #include "modules/auth/service.hpp"
+#include "modules/realtime/hub.hpp"
 #include "modules/roles/service.hpp"
 #include "modules/sessions/service.hpp"
 #include "modules/users/service.hpp"
@@ -48,6 +49,8 @@ struct Services {
   std::unique_ptr<modules::roles::RoleService> roles;
   std::unique_ptr<modules::apikeys::ApiKeyService> api_keys;  // before db closes: Stop()
   std::unique_ptr<modules::apikeys::ApiKeyAuthenticator> api_key_auth;
+  // Last: it subscribes to the services above (and to the bus after their resync handlers).
+  std::unique_ptr<modules::realtime::Hub> realtime;
 
   // Opens and migrates the store, loads (or creates) the signing key, and wires the services.
   // `db_pool_size` connections; the error names what failed.
