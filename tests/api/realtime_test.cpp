@@ -456,6 +456,35 @@ TEST_P(Realtime, EventsCrossNodes) {
   EXPECT_EQ(bob_on_b.WaitClosed(kWait), std::optional<int>(kForbidden));
 }
 
+// Events lost while the event channel is down are not replayed by PostgreSQL: after the
+// listener reconnects, each node re-reads its sockets' accounts. A ban written behind the
+// servers' backs (straight into the store) is found then.
+TEST_P(Realtime, ResyncAfterReconnectRechecksSockets) {
+  if (backend().kind() != BackendKind::kPostgres) {
+    GTEST_SKIP() << "the event channel between nodes is PostgreSQL's LISTEN/NOTIFY";
+  }
+  ServerProcess& server = NewServer(FastHashFlags());
+  Cast cast;
+  ASSERT_TRUE(StartWithCast(server, &cast));
+  WsClient bob_ws, alice_ws;
+  ASSERT_TRUE(bob_ws.Connect(server.port(), "/v1/ws", BearerHeader(cast.bob.access)));
+  ASSERT_TRUE(alice_ws.Connect(server.port(), "/v1/ws", BearerHeader(cast.alice.access)));
+  ASSERT_EQ(backend().ExecSql("UPDATE users SET status = 'banned' WHERE id = '" + cast.bob.id + "'"),
+            "");
+  ASSERT_EQ(backend().ExecSql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE query LIKE 'LISTEN%' AND datname = current_database()"),
+            "");
+  auto banned = bob_ws.WaitFor("accountBanned", kWait);
+  ASSERT_TRUE(banned.has_value()) << "the resync after the reconnect did not re-check bob";
+  EXPECT_EQ(bob_ws.WaitClosed(kWait), std::optional<int>(kForbidden));
+  EXPECT_TRUE(server.WaitForLog("resynchronising"));
+  // Alice is still active: her socket stays open and keeps receiving.
+  HttpClient client(server.port());
+  ASSERT_TRUE(authz::SetDirectNodes(client, cast.super, cast.alice.id, {"company.fetch"}));
+  auto next = alice_ws.WaitFor("permissionsUpdated", kWait);
+  EXPECT_TRUE(next.has_value()) << "alice's socket was closed by the resync";
+}
+
 // A consumer that never reads while the server pushes hundreds of large messages: the server
 // cuts it off (bounded queue) instead of buffering, and its resident memory stays bounded.
 TEST_P(Realtime, SlowReaderIsDisconnected) {
