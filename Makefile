@@ -27,8 +27,8 @@ test: deps
 bench:
 	python3 bench/run
 
-# WebSocket benchmarks: idle connections per node and role-change fan-out (needs root for
-# the open-file limit of 50,000 connections).
+# WebSocket benchmarks: idle connections per node and role-change fan-out. 50,000 sockets in
+# one process need an open-file hard limit above that (raising it needs CAP_SYS_RESOURCE).
 bench-realtime:
 	python3 bench/realtime/run
 

@@ -1,6 +1,7 @@
 // The HTTP listener: Beast/Asio I/O threads, per-connection coroutines with parser limits and
-// timeouts, a connection cap, a bounded worker pool for handlers, graceful shutdown.
-// Beast stays inside server.cpp; this header is cheap to include.
+// timeouts, a connection cap, a bounded worker pool for handlers, graceful shutdown, and the
+// hand-over of WebSocket upgrades (websocket.hpp). Beast stays inside server.cpp and
+// websocket_session.cpp; this header is cheap to include.
 //
 //   Server server(options, dispatcher);
 //   auto port = server.Listen();            // binds; port 0 picks a free one
