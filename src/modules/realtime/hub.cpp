@@ -210,15 +210,18 @@ void Hub::CheckKeys(const std::string& only) {
   std::vector<std::string> key_ids;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [key_id, ids] : by_key_) {
-      if (key_id == kRootKeyId) continue;
-      key_ids.push_back(key_id);
+    if (!only.empty()) {
+      // The service names a changed key by its id: only that key's sockets need a look.
+      if (only != kRootKeyId && by_key_.contains(only)) key_ids.push_back(only);
+    } else {
+      for (const auto& [key_id, ids] : by_key_) {
+        if (key_id != kRootKeyId) key_ids.push_back(key_id);
+      }
     }
   }
   const std::int64_t now = core::ToUnixMillis(clock_.Now());
   for (const auto& key_id : key_ids) {
     auto key = keys_.Get(key_id);
-    if (!only.empty() && key && key->id != only && key->public_id != only) continue;
     if (key && key->Usable(now)) continue;
     if (!key && key.error().code != core::ErrorCode::kNotFound) continue;  // store trouble
     const auto targets = Collect(by_key_, key_id);
