@@ -141,10 +141,17 @@ class Session final : public WebSocketPeer, public std::enable_shared_from_this<
     ws_.auto_fragment(false);
     ws_.text(true);
 
+    // Registered before the 101 goes out: a client that saw its upgrade succeed misses nothing
+    // that happens afterwards (frames wait in the queue until the handshake is done).
+    if (principal) co_await Open(*principal);
+
     auto [accept_ec] = co_await ws_.async_accept(upgrade, kUseTuple);
     host_.dispatcher.LogAccess(request, accept_ec ? 400 : 101, 0,
                                std::chrono::steady_clock::now() - start);
-    if (accept_ec) co_return;
+    if (accept_ec) {
+      if (opened_ && endpoint.on_close) endpoint.on_close(hub_id_);
+      co_return;
+    }
     upgrade = {};  // the handshake is done; free its headers
     {
       std::lock_guard lock(mutex_);
@@ -156,9 +163,7 @@ class Session final : public WebSocketPeer, public std::enable_shared_from_this<
     }
     const std::uint64_t tracked = host_.track(weak_from_this());
 
-    if (principal) {
-      co_await Open(*principal);
-    } else {
+    if (!principal) {
       auth_timer_.expires_after(endpoint.auth_timeout);
       auth_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
         if (!ec && !self->opened_) self->Close(kCloseUnauthorized, "authentication timeout");
