@@ -3,7 +3,7 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 
-.PHONY: all build run test bench bench-vault clean deps
+.PHONY: all build run test bench bench-vault bench-realtime clean deps
 
 all: build
 
@@ -30,6 +30,11 @@ bench:
 # Vault secure reads against /health (writes its own section of docs/benchmarks.md).
 bench-vault:
 	python3 bench/vault
+
+# WebSocket benchmarks: idle connections per node and role-change fan-out. 50,000 sockets in
+# one process need an open-file hard limit above that (raising it needs CAP_SYS_RESOURCE).
+bench-realtime:
+	python3 bench/realtime/run
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -16,6 +16,7 @@
 #include "modules/audit/routes.hpp"
 #include "modules/auth/routes.hpp"
 #include "modules/permissions/routes.hpp"
+#include "modules/realtime/routes.hpp"
 #include "modules/roles/routes.hpp"
 #include "modules/sessions/routes.hpp"
 #include "modules/system/routes.hpp"
@@ -31,14 +32,23 @@ unsigned Cores() {
   return n == 0 ? 1 : n;
 }
 
-// Idle keep-alive connections each hold a descriptor; use what the hard limit allows.
-void RaiseFileLimit() {
+// Idle keep-alive connections and WebSockets each hold a descriptor; use what the hard limit
+// allows. Returns the soft limit in effect (0 if unknown).
+std::size_t RaiseFileLimit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  const auto before = limit.rlim_cur;
+  if (limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
   }
+  spdlog::info("open-file limit {} (was {}, hard limit {})", limit.rlim_cur, before,
+               limit.rlim_max);
+  return limit.rlim_cur == RLIM_INFINITY ? 0 : static_cast<std::size_t>(limit.rlim_cur);
 }
+
+// Descriptors kept back from the connection cap: the store, the event channel, log files.
+constexpr std::size_t kReservedDescriptors = 128;
 
 void LogStartError(std::string_view what, const core::Error& error) {
   spdlog::error("{}: {}", what, error.public_message);
@@ -114,7 +124,13 @@ int Vault(const core::Config& config, const VaultCli& vault) {
 }
 
 int Serve(const core::Config& config) {
-  RaiseFileLimit();
+  const std::size_t file_limit = RaiseFileLimit();
+  std::size_t max_connections = config.max_connections;
+  if (file_limit > kReservedDescriptors && max_connections > file_limit - kReservedDescriptors) {
+    max_connections = file_limit - kReservedDescriptors;
+    spdlog::warn("connection cap lowered from {} to {} by the open-file limit",
+                 config.max_connections, max_connections);
+  }
   const unsigned io_threads = config.io_threads != 0 ? config.io_threads : Cores();
   const unsigned workers = config.workers != 0 ? config.workers : 2 * Cores();
 
@@ -141,6 +157,11 @@ int Serve(const core::Config& config) {
   modules::apikeys::BindApiKeyRoutes(router, *services.api_keys);
   modules::audit::BindAuditRoutes(router, *services.audit, *services.audit_writer);
   modules::vault::BindVaultRoutes(router, *services.vault);
+  const http::Authenticator authenticator = modules::apikeys::WithApiKeys(
+      modules::auth::MakeAuthenticator(*services.auth), *services.api_key_auth);
+  const http::WebSocketEndpoint websocket =
+      modules::realtime::MakeWebSocketEndpoint(*services.realtime, authenticator);
+  modules::realtime::BindRealtimeRoutes(router, websocket);
   modules::permissions::BindPermissionRoutes(router);  // last: it lists everyone's nodes
   // Every node a route declares must be in the catalog, or clients could never be granted it
   // knowingly: a programming error, caught by every test that starts the server.
@@ -159,20 +180,19 @@ int Serve(const core::Config& config) {
   http::Dispatcher dispatcher(router,
                               {.cors_origins = config.cors_origins,
                                .trusted_proxies = config.trusted_proxies},
-                              modules::apikeys::WithApiKeys(
-                                  modules::auth::MakeAuthenticator(*services.auth),
-                                  *services.api_key_auth));
+                              authenticator);
   http::Server server({.host = config.listen_host,
                        .port = config.listen_port,
                        .io_threads = io_threads,
                        .workers = workers,
                        .worker_queue = config.worker_queue,
-                       .max_connections = config.max_connections,
+                       .max_connections = max_connections,
                        .header_limit = config.header_limit,
                        .body_limit = config.body_limit,
                        .read_timeout = config.read_timeout,
                        .idle_timeout = config.idle_timeout,
-                       .shutdown_timeout = config.shutdown_timeout},
+                       .shutdown_timeout = config.shutdown_timeout,
+                       .websocket = &websocket},
                       dispatcher);
   services.audit_writer->Start();
   auto port = server.Listen();

@@ -93,6 +93,8 @@ core::Result<std::unique_ptr<Services>> Services::Build(const core::Config& conf
   s->master_keys = std::move(*master_keys);
   s->vault = std::make_unique<modules::vault::VaultService>(*s->db, s->clock, *s->recorder,
                                                             s->master_keys, s->audit_writer.get());
+  s->realtime = std::make_unique<modules::realtime::Hub>(s->bus, s->clock, *s->users,
+                                                         *s->sessions, *s->roles, *s->api_keys);
 
   // Several nodes share a PostgreSQL database: carry revocations and cache invalidations
   // between them. (A SQLite file has one node; the bus stays in-process.)

@@ -19,6 +19,7 @@
 #include "modules/apikeys/authenticator.hpp"
 #include "modules/apikeys/service.hpp"
 #include "modules/auth/service.hpp"
+#include "modules/realtime/hub.hpp"
 #include "modules/roles/service.hpp"
 #include "modules/sessions/service.hpp"
 #include "modules/users/service.hpp"
@@ -52,6 +53,8 @@ struct Services {
   std::unique_ptr<modules::apikeys::ApiKeyAuthenticator> api_key_auth;
   std::shared_ptr<security::MasterKeyring> master_keys;
   std::unique_ptr<modules::vault::VaultService> vault;  // VerifyMasterKeys() before use
+  // Last: it subscribes to the services above (and to the bus after their resync handlers).
+  std::unique_ptr<modules::realtime::Hub> realtime;
 
   // Opens and migrates the store, loads (or creates) the signing key, and wires the services.
   // `db_pool_size` connections; the error names what failed.

@@ -143,7 +143,8 @@ std::vector<OptionSpec> BuildOptions() {
                "requests queued or running before the server answers 503 (default 1024)",
                Count(&Config::worker_queue, 1, 1000000)});
   o.push_back({"max-connections", "GATEHOUSE_MAX_CONNECTIONS", "N",
-               "open connections before new ones are refused (default 10000)",
+               "open connections (WebSockets included) before new ones are refused "
+               "(default 100000, lowered to the open-file limit)",
                Count(&Config::max_connections, 1, 10000000)});
   o.push_back({"header-limit", "GATEHOUSE_HEADER_LIMIT", "BYTES",
                "largest request header block (default 16KiB)",

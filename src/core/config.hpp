@@ -26,7 +26,7 @@ struct Config {
   unsigned io_threads = 0;          // 0 = one per core
   unsigned workers = 0;             // handler threads; 0 = 2 per core (handlers may block on DB)
   std::size_t worker_queue = 1024;  // queued + running handlers before 503
-  std::size_t max_connections = 10000;
+  std::size_t max_connections = 100000;  // lowered to the open-file limit at start
   std::size_t header_limit = 16 * 1024;
   std::size_t body_limit = 1024 * 1024;
   std::chrono::milliseconds read_timeout{10000};   // to receive one whole request

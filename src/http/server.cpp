@@ -28,6 +28,7 @@
 #include "core/error.hpp"
 #include "core/ids.hpp"
 #include "http/envelope.hpp"
+#include "http/websocket_session.hpp"
 
 namespace gatehouse::http {
 
@@ -90,7 +91,27 @@ class Server::Impl {
         ioc_(static_cast<int>(options_.io_threads)),
         workers_(options_.workers),
         acceptor_(ioc_),
-        signals_(ioc_) {}
+        signals_(ioc_) {
+    if (options_.websocket != nullptr) {
+      ws_host_ = std::make_unique<detail::WebSocketHost>(detail::WebSocketHost{
+          .endpoint = *options_.websocket,
+          .dispatcher = dispatcher_,
+          .workers = workers_,
+          .track = [this](std::weak_ptr<WebSocketPeer> peer) {
+            std::lock_guard lock(mutex_);
+            const auto id = next_id_++;
+            sockets_.emplace(id, std::move(peer));
+            return id;
+          },
+          .untrack =
+              [this](std::uint64_t id) {
+                std::lock_guard lock(mutex_);
+                sockets_.erase(id);
+              },
+          .finished = [this] { --connections_; },
+      });
+    }
+  }
 
   core::Result<std::uint16_t> Listen() {
     boost::system::error_code ec;
@@ -168,6 +189,7 @@ class Server::Impl {
     }
     beast::flat_buffer buffer;
     auto& stream = connection->stream;
+    bool upgraded = false;  // the socket now belongs to a WebSocket session
 
     while (!stopping_) {
       if (buffer.size() == 0) {
@@ -203,6 +225,17 @@ class Server::Impl {
       const bool keep_alive = incoming.keep_alive();
       Request request = ToRequest(incoming, peer);
       RouteMatch match = dispatcher_.Route(request);
+      if (ws_host_ != nullptr && request.path == options_.websocket->path &&
+          detail::IsWebSocketUpgrade(incoming) && !stopping_) {
+        upgraded = true;
+        // Only the socket moves on (a fresh stream around it), the connection's strand with it.
+        auto executor = stream.get_executor();
+        asio::co_spawn(executor,
+                       detail::ServeWebSocket(*ws_host_, stream.release_socket(),
+                                              parser.release(), std::move(request)),
+                       asio::detached);
+        break;
+      }
       Response response;
       if (match.route != nullptr && match.route->options.inline_handler) {
         response = dispatcher_.Run(request, match);
@@ -234,6 +267,10 @@ class Server::Impl {
       if (write_ec || !keep) break;
     }
 
+    if (upgraded) {
+      Unregister(id);
+      co_return;
+    }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.close();
@@ -300,6 +337,9 @@ class Server::Impl {
           });
         }
       }
+      for (auto& [id, weak] : sockets_) {
+        if (auto peer = weak.lock()) peer->Close(kCloseGoingAway, "server shutting down");
+      }
     }
     deadline_ = std::chrono::steady_clock::now() + options_.shutdown_timeout;
     WaitForDrain();
@@ -333,6 +373,8 @@ class Server::Impl {
   std::mutex mutex_;
   std::uint64_t next_id_ = 0;
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> live_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<WebSocketPeer>> sockets_;
+  std::unique_ptr<detail::WebSocketHost> ws_host_;
 };
 
 Server::Server(ServerOptions options, const Dispatcher& dispatcher)

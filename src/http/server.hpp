@@ -1,6 +1,7 @@
 // The HTTP listener: Beast/Asio I/O threads, per-connection coroutines with parser limits and
-// timeouts, a connection cap, a bounded worker pool for handlers, graceful shutdown.
-// Beast stays inside server.cpp; this header is cheap to include.
+// timeouts, a connection cap, a bounded worker pool for handlers, graceful shutdown, and the
+// hand-over of WebSocket upgrades (websocket.hpp). Beast stays inside server.cpp and
+// websocket_session.cpp; this header is cheap to include.
 //
 //   Server server(options, dispatcher);
 //   auto port = server.Listen();            // binds; port 0 picks a free one
@@ -15,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "http/dispatcher.hpp"
+#include "http/websocket.hpp"
 
 namespace gatehouse::http {
 
@@ -24,13 +26,16 @@ struct ServerOptions {
   unsigned io_threads = 1;
   unsigned workers = 2;
   std::size_t worker_queue = 1024;
-  std::size_t max_connections = 10000;
+  std::size_t max_connections = 100000;
   std::size_t header_limit = 16 * 1024;
   std::size_t body_limit = 1024 * 1024;
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds shutdown_timeout{10000};
   bool handle_signals = true;  // stop on SIGINT/SIGTERM
+  // GET requests to websocket->path asking for an upgrade become WebSockets; null: none.
+  // Upgraded sockets count against max_connections.
+  const WebSocketEndpoint* websocket = nullptr;
 };
 
 class Server {

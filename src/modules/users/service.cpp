@@ -349,8 +349,9 @@ core::Result<User> UserService::Update(const core::Principal& actor,
   });
   if (!updated) return updated;
   Invalidate(updated->id);
-  sessions_.PublishRevoked(revoked_sessions);
+  // Listeners first: a banned account's sockets are told why before its sessions end.
   Notify(updated->id, roles_changed, permissions_changed, updated->status);
+  sessions_.PublishRevoked(revoked_sessions);
   return updated;
 }
 
@@ -382,8 +383,8 @@ core::Result<User> UserService::Delete(const core::Principal& actor,
   });
   if (!deleted) return deleted;
   Invalidate(deleted->id);
-  sessions_.PublishRevoked(revoked_sessions);
   Notify(deleted->id, false, false, UserStatus::kDeleted);
+  sessions_.PublishRevoked(revoked_sessions);
   return deleted;
 }
 
