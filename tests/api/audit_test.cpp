@@ -10,7 +10,6 @@
 // the assertions hold whatever the identity routes record meanwhile.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -164,20 +163,7 @@ class Audit : public BackendTest {
 
   // Runs a statement on the server's store behind its back (the server is stopped).
   void TamperWith(const ServerProcess& server, const std::string& sql) {
-    if (backend().kind() == BackendKind::kPostgres) {
-      ASSERT_EQ(backend().ExecSql(sql), "");
-      return;
-    }
-    sqlite3* db = nullptr;
-    const std::string path = server.data_dir() + "/gatehouse.db";
-    ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-    const std::string message = error != nullptr ? error : "";
-    sqlite3_free(error);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
+    ASSERT_EQ(backend().ExecSql(sql, server.data_dir()), "");
   }
 };
 

@@ -30,7 +30,7 @@ using authz::SetRoles;
 constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 constexpr const char* kBitlocker = "123456-234567-345678-456789-567890-678901-789012-890123";
 
-using Caller = std::tuple<std::string, Headers, int>;
+using authz::Caller;
 
 // One row per caller; refused rows must write no audit event, successful ones `audit`.
 void Rows(std::vector<Scenario>& table, const std::string& name, const std::string& method,
@@ -38,27 +38,14 @@ void Rows(std::vector<Scenario>& table, const std::string& name, const std::stri
           std::vector<JsonFragment> fragments = {},
           std::function<void(const Response&)> on_success = {},
           std::vector<std::string> audit = {}) {
-  for (const auto& [who, headers, status] : callers) {
-    Scenario row{.name = name + " by " + who,
-                 .method = method,
-                 .path = path,
-                 .headers = headers,
-                 .body = body,
-                 .expected_status = status};
-    if (status == 401) row.expected_fragments = {{"/error", "Unauthorized"}};
-    if (status == 403) {
-      row.expected_fragments = {{"/error", "InsufficientPermission"},
-                                {"/message", "Insufficient permissions"}};
-    }
-    if (status != 401 && status != 403) row.expected_fragments = fragments;
-    if (status >= 200 && status < 300) {
-      row.check = on_success;
-      row.expected_audit_events = audit;
-      row.no_audit_events = audit.empty();
-    } else {
-      row.no_audit_events = true;
-    }
-    table.push_back(std::move(row));
+  const std::size_t first = table.size();
+  authz::AddRows(table, name, method, path, body, callers, std::move(on_success),
+                 std::move(fragments));
+  for (std::size_t i = first; i < table.size(); ++i) {
+    Scenario& row = table[i];
+    const bool succeeds = row.expected_status >= 200 && row.expected_status < 300;
+    if (succeeds) row.expected_audit_events = audit;
+    row.no_audit_events = !succeeds || audit.empty();
   }
 }
 

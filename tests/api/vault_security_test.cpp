@@ -4,7 +4,6 @@
 // server runs, then across a restart; a wrong master key stops `serve` from starting; a secret
 // whose read cannot be audited is not returned. SQLite and PostgreSQL.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <array>
 #include <boost/json.hpp>
@@ -47,20 +46,7 @@ class VaultSecurity : public BackendTest {
  protected:
   // Runs a statement on the store behind the server's back.
   void Tamper(const ServerProcess& server, const std::string& sql) {
-    if (backend().kind() == BackendKind::kPostgres) {
-      ASSERT_EQ(backend().ExecSql(sql), "");
-      return;
-    }
-    sqlite3* db = nullptr;
-    const std::string path = server.data_dir() + "/gatehouse.db";
-    ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-    const std::string message = error != nullptr ? error : "";
-    sqlite3_free(error);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
+    ASSERT_EQ(backend().ExecSql(sql, server.data_dir()), "");
   }
 
   std::string One(const ServerProcess& server, const std::string& sql) {

@@ -26,13 +26,21 @@ void AddCallers(std::vector<Scenario>& table, const Cast& cast, const std::strin
                 const std::string& method, const std::string& path, const std::string& body,
                 CallerStatuses expected, std::function<void(const Response&)> on_success,
                 std::vector<JsonFragment> fragments) {
-  const std::vector<std::tuple<std::string, Headers, int>> callers = {
-      {"anonymous", {}, expected.anonymous},
-      {"user", cast.alice.Auth(), expected.user},
-      {"other user", cast.bob.Auth(), expected.other},
-      {"admin", cast.admin.Auth(), expected.admin},
-      {"super admin", cast.super.Auth(), expected.super},
-  };
+  AddRows(table, name, method, path, body,
+          {
+              {"anonymous", {}, expected.anonymous},
+              {"user", cast.alice.Auth(), expected.user},
+              {"other user", cast.bob.Auth(), expected.other},
+              {"admin", cast.admin.Auth(), expected.admin},
+              {"super admin", cast.super.Auth(), expected.super},
+          },
+          std::move(on_success), std::move(fragments));
+}
+
+void AddRows(std::vector<Scenario>& table, const std::string& name, const std::string& method,
+             const std::string& path, const std::string& body, const std::vector<Caller>& callers,
+             std::function<void(const Response&)> on_success,
+             std::vector<JsonFragment> fragments) {
   for (const auto& [who, headers, status] : callers) {
     Scenario row{.name = name + " by " + who,
                  .method = method,

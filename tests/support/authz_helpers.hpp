@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "support/http_client.hpp"
@@ -36,6 +37,13 @@ void AddCallers(std::vector<Scenario>& table, const Cast& cast, const std::strin
                 const std::string& method, const std::string& path, const std::string& body,
                 CallerStatuses expected, std::function<void(const Response&)> on_success = {},
                 std::vector<JsonFragment> fragments = {});
+
+// The same for any callers: (name for the row, headers, expected status) each.
+using Caller = std::tuple<std::string, Headers, int>;
+void AddRows(std::vector<Scenario>& table, const std::string& name, const std::string& method,
+             const std::string& path, const std::string& body, const std::vector<Caller>& callers,
+             std::function<void(const Response&)> on_success = {},
+             std::vector<JsonFragment> fragments = {});
 
 // {"permissions": [...]} and friends.
 std::string NodesBody(const std::vector<std::string>& nodes);

@@ -1,6 +1,7 @@
 #include "support/backend.hpp"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -128,11 +129,25 @@ std::vector<std::string> Backend::DatabaseFlags() const {
   return {"--database-url", database_url_};
 }
 
-std::string Backend::ExecSql(const std::string& sql) const {
-  if (kind_ != BackendKind::kPostgres || database_url_.empty()) {
-    return "ExecSql needs a prepared PostgreSQL backend";
+std::string Backend::ExecSql(const std::string& sql, const std::string& data_dir) const {
+  if (kind_ == BackendKind::kPostgres) {
+    if (database_url_.empty()) return "ExecSql needs a prepared PostgreSQL backend";
+    return RunStatement(database_url_, sql);
   }
-  return RunStatement(database_url_, sql);
+  if (data_dir.empty()) return "ExecSql on SQLite needs the server's data directory";
+  sqlite3* db = nullptr;
+  const std::string path = data_dir + "/gatehouse.db";
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return "cannot open " + path;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  std::string message = rc == SQLITE_OK ? "" : (error != nullptr ? error : "sqlite3_exec failed");
+  sqlite3_free(error);
+  sqlite3_close(db);
+  return message;
 }
 
 void BackendTest::SetUp() {

@@ -53,8 +53,9 @@ class Backend {
   // Flags for one-shot commands such as `migrate` (`--database-url URL`, or nothing).
   std::vector<std::string> DatabaseFlags() const;
 
-  // Runs SQL on this test's PostgreSQL database; returns "" or the error. SQLite: unsupported.
-  std::string ExecSql(const std::string& sql) const;
+  // Runs SQL on this test's store behind the server's back; returns "" or the error. SQLite
+  // needs the server's `data_dir` (its gatehouse.db); PostgreSQL ignores it.
+  std::string ExecSql(const std::string& sql, const std::string& data_dir = "") const;
 
  private:
   BackendKind kind_;
