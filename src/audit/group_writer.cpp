@@ -37,22 +37,38 @@ void GroupWriter::Stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  for (auto& item : orphans) item.done.set_value(Refused("audit writer stopped before starting"));
+  for (auto& item : orphans) Answer(item, Refused("audit writer stopped before starting"));
 }
 
-core::Result<std::future<core::Result<StoredEvent>>> GroupWriter::Submit(core::RequestMeta meta,
-                                                                         Entry entry) {
-  std::future<core::Result<StoredEvent>> future;
+void GroupWriter::Answer(Item& item, core::Result<StoredEvent> outcome) {
+  try {
+    item.done(std::move(outcome));
+  } catch (const std::exception& e) {
+    // A caller's bug must not stop the writer (and leave every later caller waiting).
+    spdlog::error("audit writer: completion callback failed: {}", e.what());
+  }
+}
+
+core::Status GroupWriter::Submit(core::RequestMeta meta, Entry entry, Done done) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return Refused("audit writer stopped");
     if (queue_.size() >= options_.queue_capacity) {
       return Refused("audit writer queue full (" + std::to_string(queue_.size()) + ")");
     }
-    queue_.push_back({std::move(meta), std::move(entry), {}});
-    future = queue_.back().done.get_future();
+    queue_.push_back({std::move(meta), std::move(entry), std::move(done)});
   }
   wake_.notify_one();
+  return {};
+}
+
+core::Result<std::future<core::Result<StoredEvent>>> GroupWriter::Submit(core::RequestMeta meta,
+                                                                         Entry entry) {
+  auto promise = std::make_shared<std::promise<core::Result<StoredEvent>>>();
+  auto future = promise->get_future();
+  auto queued = Submit(std::move(meta), std::move(entry),
+                       [promise](core::Result<StoredEvent> e) { promise->set_value(std::move(e)); });
+  if (!queued) return std::move(queued).error();
   return future;
 }
 
@@ -133,7 +149,7 @@ void GroupWriter::WriteBatch(std::vector<Item>& batch) {
       stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, batch.size());
     }
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(outcomes[i]));
+  for (std::size_t i = 0; i < batch.size(); ++i) Answer(batch[i], std::move(outcomes[i]));
 }
 
 core::Result<std::vector<StoredEvent>> GroupWriter::Commit(std::vector<Item*>& items) {

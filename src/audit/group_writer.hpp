@@ -6,6 +6,7 @@
 //
 //   GroupWriter writer(db, recorder);  writer.Start();
 //   core::Result<StoredEvent> event = writer.Write(meta, entry);   // blocks until committed
+//   writer.Submit(meta, entry, [](core::Result<StoredEvent> e) { ... });  // called after COMMIT
 //   writer.Stop();                     // writes what is queued, then joins
 #pragma once
 
@@ -14,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -46,9 +48,13 @@ class GroupWriter {
   // closing the database.
   void Stop();
 
-  // Queues one event. The future yields the stored event once its transaction committed, or
-  // kUnavailable if the transaction failed. kUnavailable at once when the queue is full or the
-  // writer is stopped.
+  using Done = std::function<void(core::Result<StoredEvent>)>;
+  // Queues one event; `done` is called once, on the writer's thread, after the event's
+  // transaction committed (with the stored event) or failed (kUnavailable). It must not block
+  // for long: the next batch waits for it. When the queue is full or the writer is stopped,
+  // returns kUnavailable at once and never calls `done`.
+  core::Status Submit(core::RequestMeta meta, Entry entry, Done done);
+  // The same with a future in place of the callback.
   core::Result<std::future<core::Result<StoredEvent>>> Submit(core::RequestMeta meta, Entry entry);
   // Submit and wait (up to wait_timeout).
   core::Result<StoredEvent> Write(core::RequestMeta meta, Entry entry);
@@ -65,8 +71,9 @@ class GroupWriter {
   struct Item {
     core::RequestMeta meta;
     Entry entry;
-    std::promise<core::Result<StoredEvent>> done;
+    Done done;
   };
+  static void Answer(Item& item, core::Result<StoredEvent> outcome);
 
   void Run();
   void WriteBatch(std::vector<Item>& batch);

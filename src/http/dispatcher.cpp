@@ -190,18 +190,37 @@ Response Dispatcher::RunChecked(Request& request, const RouteMatch& match) const
 
   Context context{request, match.params, std::move(principal)};
   auto result = route.handler(context);
-  if (!result) {
-    const auto& error = result.error();
-    if (error.code == core::ErrorCode::kInternal || error.code == core::ErrorCode::kUnavailable) {
-      spdlog::error("request {} {} {}: {}", request.request_id, request.method_text,
-                    request.path, error.internal_message);
-    } else if (!error.internal_message.empty()) {
-      spdlog::debug("request {} {} {}: {}", request.request_id, request.method_text,
-                    request.path, error.internal_message);
-    }
-    return finish(FromError(error));
-  }
+  if (!result) return finish(HandlerError(request, result.error()));
   return finish(std::move(*result));
+}
+
+Response Dispatcher::HandlerError(const Request& request, const core::Error& error) const {
+  if (error.code == core::ErrorCode::kInternal || error.code == core::ErrorCode::kUnavailable) {
+    spdlog::error("request {} {} {}: {}", request.request_id, request.method_text, request.path,
+                  error.internal_message);
+  } else if (!error.internal_message.empty()) {
+    spdlog::debug("request {} {} {}: {}", request.request_id, request.method_text, request.path,
+                  error.internal_message);
+  }
+  return FromError(error);
+}
+
+Response Dispatcher::Finish(const Request& request, const Response& placeholder,
+                            core::Result<Response> outcome) const {
+  Response response = outcome ? std::move(*outcome) : HandlerError(request, outcome.error());
+  // A handler cannot defer twice: a nested placeholder would never be sent.
+  if (response.deferred) {
+    response = FromError(core::Internal("deferred response completed with another deferral"));
+  }
+  for (const auto& [name, value] : placeholder.headers) {
+    bool present = false;
+    for (const auto& [have, unused] : response.headers) {
+      present = present || strcasecmp(have.c_str(), name.c_str()) == 0;
+    }
+    if (!present) response.headers.emplace_back(name, value);
+  }
+  Decorate(request, response);
+  return response;
 }
 
 void Dispatcher::LogAccess(const Request& request, int status, std::size_t bytes,

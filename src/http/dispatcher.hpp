@@ -5,6 +5,7 @@
 //   Dispatcher dispatcher(router, options, authenticate);
 //   RouteMatch match = dispatcher.Route(request);            // cheap; on the I/O thread
 //   Response response = dispatcher.Run(request, match);      // may block; on a worker
+//   if (response.deferred) response = dispatcher.Finish(request, response, pending->Take());
 #pragma once
 
 #include <chrono>
@@ -35,7 +36,14 @@ class Dispatcher {
   // Assigns the request id and client IP, and finds the route.
   RouteMatch Route(Request& request) const;
   // Runs everything after routing and returns the finished response (headers included).
+  // When the handler answered with Deferred::Later(), the response carries `deferred` and the
+  // headers so far; the caller waits for it and calls Finish.
   Response Run(Request& request, const RouteMatch& match) const;
+  // Turns a deferred handler's outcome into the finished response as Run would have: errors
+  // become envelopes (and are logged), `placeholder`'s headers (rate limits) and Decorate's
+  // are added.
+  Response Finish(const Request& request, const Response& placeholder,
+                  core::Result<Response> outcome) const;
   // For responses made outside Run (parser errors, overload): request id and CORS headers.
   void Decorate(const Request& request, Response& response) const;
   // Writes the access-log line.
@@ -44,6 +52,7 @@ class Dispatcher {
 
  private:
   Response RunChecked(Request& request, const RouteMatch& match) const;
+  Response HandlerError(const Request& request, const core::Error& error) const;
   Response Preflight(const Request& request, const RouteMatch& match) const;
   bool OriginAllowed(std::string_view origin) const;
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,8 @@
 #include <vector>
 
 namespace gatehouse::http {
+
+class Deferred;  // deferred.hpp
 
 enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
 
@@ -49,6 +52,8 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   bool close = false;  // close the connection after sending
+  // Set by Deferred::Later(): the real answer comes later; the rest is a placeholder.
+  std::shared_ptr<Deferred> deferred;
 
   void SetHeader(std::string name, std::string value);
 };

@@ -27,6 +27,7 @@
 
 #include "core/error.hpp"
 #include "core/ids.hpp"
+#include "http/deferred.hpp"
 #include "http/envelope.hpp"
 #include "http/websocket_session.hpp"
 
@@ -79,6 +80,22 @@ bhttp::response<bhttp::string_body> ToBeast(Response& in, unsigned version, bool
   out.content_length(length);
   out.keep_alive(keep_alive);
   return out;
+}
+
+// Waits for `pending` to be completed, without holding a thread: the completion (from any
+// thread) posts the resumption to the waiter's executor. The shared state, not the coroutine
+// frame, is what the completing thread touches.
+template <typename Token>
+auto AsyncWaitDeferred(const std::shared_ptr<Deferred>& pending, Token&& token) {
+  return asio::async_initiate<Token, void()>(
+      [](auto handler, std::shared_ptr<Deferred> deferred) {
+        auto executor = asio::get_associated_executor(handler);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        deferred->OnComplete([executor, shared] {
+          asio::post(executor, [shared] { std::move (*shared)(); });
+        });
+      },
+      token, pending);
 }
 
 }  // namespace
@@ -237,6 +254,7 @@ class Server::Impl {
         break;
       }
       Response response;
+      bool counted = false;  // holds a place in inflight_ until answered, deferred or not
       if (match.route != nullptr && match.route->options.inline_handler) {
         response = dispatcher_.Run(request, match);
       } else if (inflight_.fetch_add(1) >= options_.worker_queue) {
@@ -246,14 +264,33 @@ class Server::Impl {
         response = FromError(busy);
         dispatcher_.Decorate(request, response);
       } else {
+        counted = true;
         response = co_await asio::co_spawn(
             workers_,
             [this, &request, &match]() -> asio::awaitable<Response> {
               co_return dispatcher_.Run(request, match);
             },
             asio::use_awaitable);
-        --inflight_;
       }
+      if (response.deferred) {
+        // The handler answered "later" and its worker is free again; wait here, bounded.
+        const std::shared_ptr<Deferred> pending = std::move(response.deferred);
+        response.deferred.reset();
+        asio::steady_timer limit(stream.get_executor(), options_.deferred_timeout);
+        limit.async_wait([pending](const boost::system::error_code& ec) {
+          if (ec) return;
+          core::Error late = core::Unavailable("deferred response not completed in time",
+                                               "The server could not answer in time; retry");
+          late.retry_after_seconds = 1;
+          pending->Complete(std::move(late));
+        });
+        co_await AsyncWaitDeferred(pending, asio::use_awaitable);
+        limit.cancel();
+        core::Result<Response> outcome = pending->Take();
+        Response finished = dispatcher_.Finish(request, response, std::move(outcome));
+        response = std::move(finished);
+      }
+      if (counted) --inflight_;
 
       const bool head = request.method == Method::kHead;
       const bool keep = keep_alive && !response.close && !stopping_;

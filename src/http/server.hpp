@@ -32,6 +32,8 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds shutdown_timeout{10000};
+  // How long a connection waits for a deferred response (deferred.hpp) before answering 503.
+  std::chrono::milliseconds deferred_timeout{30000};
   bool handle_signals = true;  // stop on SIGINT/SIGTERM
   // GET requests to websocket->path asking for an upgrade become WebSockets; null: none.
   // Upgraded sockets count against max_connections.

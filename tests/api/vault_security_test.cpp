@@ -2,7 +2,8 @@
 // pg_dump, the server's logs or the audit rows; tampered or moved ciphertext fails to open with
 // a clear error (never wrong plaintext); master key rotation by the command line while a
 // server runs, then across a restart; a wrong master key stops `serve` from starting; a secret
-// whose read cannot be audited is not returned. SQLite and PostgreSQL.
+// whose read cannot be audited is not returned; many concurrent secure reads all get their
+// secret, each with its own committed audit event. SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/audit_log.hpp"
@@ -349,6 +351,51 @@ TEST_P(VaultSecurity, WrongMasterKeyRefusesToStart) {
   ASSERT_TRUE(Login(back, cast.super.email, kPassword, &super));
   EXPECT_TRUE(HasJson(ReadSecrets(back, super, v.credentials[0]), "/data/password",
                       std::string(kCanary) + "0"));
+}
+
+// --------------------------------------------------------------------------------------------
+TEST_P(VaultSecurity, ConcurrentSecureReadsAllSucceedAndEachWroteItsEvent) {
+  // One handler thread: the readers' audit events must share commits without holding it.
+  ServerProcess& server = NewServer(FastHashFlags({"--workers", "1"}));
+  Cast cast;
+  ASSERT_TRUE(StartWithCast(server, &cast));
+  HttpClient setup(server.port());
+  constexpr int kCredentials = 4;
+  constexpr int kReaders = 24;
+  constexpr int kReadsEach = 10;
+  Vault v = Fill(setup, cast.super, kCanary, kCredentials);
+  ASSERT_EQ(v.credentials.size(), static_cast<std::size_t>(kCredentials));
+
+  std::vector<std::vector<std::string>> failures(kReaders);
+  std::vector<std::thread> readers;
+  for (int reader = 0; reader < kReaders; ++reader) {
+    readers.emplace_back([&, reader] {
+      HttpClient client(server.port());
+      for (int i = 0; i < kReadsEach; ++i) {
+        const int which = (reader + i) % kCredentials;
+        const std::string base = "/v1/credential/credentials/" + v.credentials[which];
+        const bool one_field = i % 2 == 1;
+        Response r = client.Get(base + (one_field ? "/secure-values/password" : "/secure-values"),
+                                cast.super.Auth());
+        const std::string expected = std::string(kCanary) + std::to_string(which);
+        if (r.status != 200 ||
+            !HasJson(r, one_field ? "/data/value" : "/data/password", expected)) {
+          failures[reader].push_back(r.Describe());
+        }
+      }
+    });
+  }
+  for (auto& t : readers) t.join();
+  for (const auto& list : failures) {
+    for (const auto& failure : list) ADD_FAILURE() << failure;
+  }
+  for (int which = 0; which < kCredentials; ++which) {
+    EXPECT_EQ(One(server, "SELECT COUNT(*) FROM audit_events WHERE event_type = "
+                          "'credential_secret_read' AND resource_id = '" +
+                              v.credentials[which] + "'"),
+              std::to_string(kReaders * kReadsEach / kCredentials))
+        << v.credentials[which];
+  }
 }
 
 // --------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include "audit/catalog.hpp"
 #include "audit/input.hpp"
 #include "authz/nodes.hpp"
+#include "http/deferred.hpp"
 #include "http/envelope.hpp"
 
 namespace gatehouse::modules::audit {
@@ -126,10 +127,20 @@ void BindAuditRoutes(http::Router& router, a::AuditService& audit, a::GroupWrite
              [&writer](Context& c) -> core::Result<Response> {
                auto input = a::ParseLogEvent(c.request.body);
                if (!input) return input.error();
-               auto event =
-                   writer.Write(a::MetaForLoggedEvent(*input, c.Meta()), std::move(input->entry));
-               if (!event) return event.error();
-               return http::Ok(a::ToJson(*event), "Audit Event Logged Successfully!", 201);
+               // Answered after the batch's COMMIT, without holding a worker meanwhile.
+               auto pending = http::Deferred::Make();
+               auto queued = writer.Submit(
+                   a::MetaForLoggedEvent(*input, c.Meta()), std::move(input->entry),
+                   [pending](core::Result<a::StoredEvent> event) {
+                     if (!event) {
+                       pending->Complete(std::move(event).error());
+                       return;
+                     }
+                     pending->Complete(
+                         http::Ok(a::ToJson(*event), "Audit Event Logged Successfully!", 201));
+                   });
+               if (!queued) return queued.error();
+               return pending->Later();
              });
 
   // --- reports ---

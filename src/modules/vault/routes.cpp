@@ -4,6 +4,7 @@
 
 #include "authz/nodes.hpp"
 #include "core/json.hpp"
+#include "http/deferred.hpp"
 #include "http/envelope.hpp"
 #include "http/query.hpp"
 #include "modules/vault/value_types.hpp"
@@ -523,26 +524,44 @@ void BindVaultRoutes(http::Router& router, VaultService& vault) {
   router.Add(Method::kGet, "/v1/credential/credentials/:id/secure-values",
              Access::Nodes({n::kCredentialFetch, n::kCredentialSecureValuesRead}),
              [&vault](Context& c) -> core::Result<Response> {
-               auto values =
-                   vault.ReadSecureValues(c.principal, P(c, "id"), std::nullopt, c.Meta());
-               if (!values) return values.error();
-               json::object data;
-               for (auto& [field, value] : *values) data.emplace(field, std::move(value));
-               return http::Ok(std::move(data), "Secure Values Fetched Successfully!");
+               // Answered once the read's audit event committed (never before).
+               auto pending = http::Deferred::Make();
+               vault.ReadSecureValues(
+                   c.principal, P(c, "id"), std::nullopt, c.Meta(),
+                   [pending](core::Result<SecureValues> values) {
+                     if (!values) {
+                       pending->Complete(std::move(values).error());
+                       return;
+                     }
+                     json::object data;
+                     for (auto& [field, value] : *values) data.emplace(field, std::move(value));
+                     pending->Complete(
+                         http::Ok(std::move(data), "Secure Values Fetched Successfully!"));
+                   });
+               return pending->Later();
              });
 
   router.Add(Method::kGet, "/v1/credential/credentials/:id/secure-values/:fieldId",
              Access::Nodes({n::kCredentialFetch, n::kCredentialSecureValuesRead}),
              [&vault](Context& c) -> core::Result<Response> {
                const std::string field = P(c, "fieldId");
-               auto values = vault.ReadSecureValues(c.principal, P(c, "id"), field, c.Meta());
-               if (!values) return values.error();
-               json::value value = nullptr;
-               for (auto& [id, text] : *values) {
-                 if (id == field) value = json::value(std::move(text));
-               }
-               return http::Ok(json::object{{"fieldId", field}, {"value", std::move(value)}},
-                               "Secure Value Fetched Successfully!");
+               auto pending = http::Deferred::Make();
+               vault.ReadSecureValues(
+                   c.principal, P(c, "id"), field, c.Meta(),
+                   [pending, field](core::Result<SecureValues> values) {
+                     if (!values) {
+                       pending->Complete(std::move(values).error());
+                       return;
+                     }
+                     json::value value = nullptr;
+                     for (auto& [id, text] : *values) {
+                       if (id == field) value = json::value(std::move(text));
+                     }
+                     pending->Complete(
+                         http::Ok(json::object{{"fieldId", field}, {"value", std::move(value)}},
+                                  "Secure Value Fetched Successfully!"));
+                   });
+               return pending->Later();
              });
 
   router.Add(Method::kDelete, "/v1/credential/credentials/:id",

@@ -827,9 +827,9 @@ core::Status VaultService::DeleteCredential(const core::Principal& actor, const 
   });
 }
 
-core::Result<SecureValues> VaultService::ReadSecureValues(
-    const core::Principal& actor, const std::string& id, const std::optional<std::string>& field_id,
-    const core::RequestMeta& meta) {
+core::Result<VaultService::SecretRead> VaultService::PrepareSecretRead(
+    const core::Principal& actor, const std::string& id,
+    const std::optional<std::string>& field_id) {
   auto view = GetCredential(actor, id);
   if (!view) return view.error();
   if (auto st = RequireScope(actor, view->type, {n::kScopeSecureValuesRead}); !st) {
@@ -867,35 +867,78 @@ core::Result<SecureValues> VaultService::ReadSecureValues(
     out.emplace_back(def.id, std::move(*plain));
   }
   if (field_id && read.empty()) read.push_back(*field_id);  // asked for, not set
+  audit::Entry entry{.event_type = t::kCredentialSecretRead,
+                     .user_id = actor.user_id,
+                     .resource_type = "credential",
+                     .resource_id = view->row.id,
+                     .metadata = {{"credentialId", view->row.id},
+                                  {"typeId", view->row.type_id},
+                                  {"companyId", view->row.company_id},
+                                  {"fieldIds", FieldIds(read)}}};
+  return SecretRead{view->row.id, std::move(out), std::move(entry)};
+}
+
+namespace {
+
+// The secret is not returned when its read could not be recorded.
+core::Error AuditFailed(const std::string& credential_id, const core::Error& cause) {
+  spdlog::error("vault: secret read of credential {} not returned: audit write failed ({})",
+                credential_id, cause.internal_message);
+  core::Error e = core::Unavailable(cause.internal_message,
+                                    "The secret was not returned because its read could not "
+                                    "be recorded in the audit log; try again later");
+  e.name = "AuditUnavailable";
+  return e;
+}
+
+}  // namespace
+
+core::Result<SecureValues> VaultService::ReadSecureValues(
+    const core::Principal& actor, const std::string& id, const std::optional<std::string>& field_id,
+    const core::RequestMeta& meta) {
+  auto read = PrepareSecretRead(actor, id, field_id);
+  if (!read) return read.error();
   // Fail closed: the read is on record before anyone sees the secret.
-  const audit::Entry entry{.event_type = t::kCredentialSecretRead,
-                           .user_id = actor.user_id,
-                           .resource_type = "credential",
-                           .resource_id = view->row.id,
-                           .metadata = {{"credentialId", view->row.id},
-                                        {"typeId", view->row.type_id},
-                                        {"companyId", view->row.company_id},
-                                        {"fieldIds", FieldIds(read)}}};
   core::Status audited;
   if (secret_reads_ != nullptr) {
-    auto stored = secret_reads_->Write(meta, entry);  // returns after its COMMIT, or an error
+    auto stored = secret_reads_->Write(meta, read->entry);  // returns after its COMMIT
     if (!stored) audited = stored.error();
   } else {
     audited = db_.Write([&](soci::session& s) -> core::Status {
-      recorder_.Record(s, meta, entry);
+      recorder_.Record(s, meta, read->entry);
       return {};
     });
   }
-  if (!audited) {
-    spdlog::error("vault: secret read of credential {} not returned: audit write failed ({})",
-                  view->row.id, audited.error().internal_message);
-    core::Error e = core::Unavailable(audited.error().internal_message,
-                                      "The secret was not returned because its read could not "
-                                      "be recorded in the audit log; try again later");
-    e.name = "AuditUnavailable";
-    return e;
+  if (!audited) return AuditFailed(read->credential_id, audited.error());
+  return std::move(read->values);
+}
+
+void VaultService::ReadSecureValues(const core::Principal& actor, const std::string& id,
+                                    const std::optional<std::string>& field_id,
+                                    const core::RequestMeta& meta, SecureValuesDone done) {
+  if (secret_reads_ == nullptr) {
+    done(ReadSecureValues(actor, id, field_id, meta));
+    return;
   }
-  return out;
+  auto read = PrepareSecretRead(actor, id, field_id);
+  if (!read) {
+    done(read.error());
+    return;
+  }
+  // Fail closed: the values travel with the callback and reach `done` only after the COMMIT.
+  auto values = std::make_shared<SecureValues>(std::move(read->values));
+  const std::string credential_id = read->credential_id;
+  auto callback = std::make_shared<SecureValuesDone>(std::move(done));
+  auto queued = secret_reads_->Submit(
+      meta, std::move(read->entry),
+      [values, credential_id, callback](core::Result<audit::StoredEvent> stored) {
+        if (!stored) {
+          (*callback)(AuditFailed(credential_id, stored.error()));
+          return;
+        }
+        (*callback)(std::move(*values));
+      });
+  if (!queued) (*callback)(AuditFailed(credential_id, queued.error()));
 }
 
 }  // namespace gatehouse::modules::vault

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -169,6 +170,13 @@ class VaultService {
   core::Result<SecureValues> ReadSecureValues(const core::Principal& actor, const std::string& id,
                                               const std::optional<std::string>& field_id,
                                               const core::RequestMeta& meta);
+  // The same without blocking on the audit commit: `done` is called exactly once, with the
+  // values only after their credential_secret_read event committed, otherwise with the error
+  // (at once for errors found before the audit write; on the audit writer's thread after it).
+  using SecureValuesDone = std::function<void(core::Result<SecureValues>)>;
+  void ReadSecureValues(const core::Principal& actor, const std::string& id,
+                        const std::optional<std::string>& field_id, const core::RequestMeta& meta,
+                        SecureValuesDone done);
 
  private:
   core::Result<security::SecretKey> DataKey(const CredentialRow& row);
@@ -180,6 +188,14 @@ class VaultService {
                            const security::SecretKey& dek, CredentialRow& row,
                            std::vector<std::string>* changed);
   void AdoptNewerKeyVersion(soci::session& s);
+  // Everything a secure read does before its audit event: checks, decryption, the event.
+  struct SecretRead {
+    std::string credential_id;
+    SecureValues values;
+    audit::Entry entry;
+  };
+  core::Result<SecretRead> PrepareSecretRead(const core::Principal& actor, const std::string& id,
+                                             const std::optional<std::string>& field_id);
 
   store::Database& db_;
   const core::Clock& clock_;

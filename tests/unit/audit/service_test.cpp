@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -183,6 +185,59 @@ TEST_P(AuditStoreTest, GroupWriterStopWritesEverythingQueued) {
   auto late = writer.Submit({}, {.event_type = "custom_action"});
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, ErrorCode::kUnavailable);
+}
+
+TEST_P(AuditStoreTest, GroupWriterCallbackRunsOnceAfterTheCommit) {
+  GroupWriter writer(*db_, *recorder_);
+  writer.Start();
+  constexpr int kEvents = 200;
+  std::mutex mutex;
+  std::condition_variable cv;
+  int answered = 0;
+  std::vector<std::string> ids;
+  std::vector<std::int64_t> committed_when_answered;
+  for (int i = 0; i < kEvents; ++i) {
+    auto queued = writer.Submit(
+        Actor("actor"), {.event_type = "custom_action", .description = "n" + std::to_string(i)},
+        [&](core::Result<StoredEvent> event) {
+          // Already committed: the writer counts a batch before answering any of it.
+          const auto committed = static_cast<std::int64_t>(writer.stats().events);
+          std::lock_guard lock(mutex);
+          ++answered;
+          if (event) ids.push_back(event->id);
+          committed_when_answered.push_back(committed);
+          cv.notify_all();
+        });
+    ASSERT_TRUE(queued.ok());
+  }
+  {
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return answered == kEvents; });
+  }
+  writer.Stop();
+  EXPECT_EQ(answered, kEvents);  // Stop joined the writer: no second call can come later
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kEvents));
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(),
+            static_cast<std::size_t>(kEvents));
+  for (std::size_t i = 0; i < committed_when_answered.size(); ++i) {
+    EXPECT_GE(committed_when_answered[i], static_cast<std::int64_t>(i + 1));
+  }
+  EXPECT_EQ(Count(), kEvents);
+}
+
+TEST_P(AuditStoreTest, GroupWriterCallbackIsNotCalledWhenRefused) {
+  GroupWriter writer(*db_, *recorder_, {.queue_capacity = 1});  // not started: nothing drains
+  int calls = 0;
+  ASSERT_TRUE(writer.Submit({}, {.event_type = "custom_action"},
+                            [&](core::Result<StoredEvent>) { ++calls; })
+                  .ok());
+  auto refused = writer.Submit({}, {.event_type = "custom_action"},
+                               [&](core::Result<StoredEvent>) { ++calls; });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(calls, 0);
+  writer.Stop();  // the queued one is answered (refused), the refused one never
+  EXPECT_EQ(calls, 1);
 }
 
 TEST_P(AuditStoreTest, GroupWriterAnswersUnavailableWhenTheStoreFails) {
