@@ -12,7 +12,11 @@ std::int64_t ToUnixMillis(TimePoint t) { return t.time_since_epoch().count(); }
 
 TimePoint FromUnixMillis(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
-std::string FormatIso8601(TimePoint t) {
+namespace {
+
+// The reference formatting through <chrono> and snprintf; kept for years outside 0000-9999,
+// where the fixed-width fast path below does not apply.
+std::string FormatIso8601Slow(TimePoint t) {
   using namespace std::chrono;
   const auto days = floor<std::chrono::days>(t);
   const year_month_day ymd{days};
@@ -23,6 +27,60 @@ std::string FormatIso8601(TimePoint t) {
                 int(hms.minutes().count()), int(hms.seconds().count()),
                 int(hms.subseconds().count()));
   return buf;
+}
+
+inline void Put2(char* p, unsigned v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+}
+
+}  // namespace
+
+std::string FormatIso8601(TimePoint t) {
+  constexpr std::int64_t kMsPerDay = 86'400'000;
+  const std::int64_t ms = t.time_since_epoch().count();
+  // Floor division, so instants before 1970 land on the previous day.
+  std::int64_t days = ms / kMsPerDay;
+  std::int64_t rem = ms % kMsPerDay;
+  if (rem < 0) {
+    rem += kMsPerDay;
+    --days;
+  }
+  // Days since 1970-01-01 -> proleptic Gregorian civil date (400-year eras starting 0000-03-01).
+  const std::int64_t z = days + 719'468;
+  const std::int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
+  const auto doe = static_cast<unsigned>(z - era * 146'097);                     // [0, 146096]
+  const unsigned yoe = (doe - doe / 1'460 + doe / 36'524 - doe / 146'096) / 365;  // [0, 399]
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                  // [0, 365]
+  const unsigned mp = (5 * doy + 2) / 153;                                       // [0, 11]
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;                             // [1, 31]
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;                              // [1, 12]
+  const std::int64_t year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return FormatIso8601Slow(t);
+
+  const auto r = static_cast<unsigned>(rem);
+  const unsigned milli = r % 1000;
+  const unsigned secs = r / 1000;
+  std::string out(24, '\0');
+  char* p = out.data();
+  const auto y = static_cast<unsigned>(year);
+  Put2(p, y / 100);
+  Put2(p + 2, y % 100);
+  p[4] = '-';
+  Put2(p + 5, month);
+  p[7] = '-';
+  Put2(p + 8, day);
+  p[10] = 'T';
+  Put2(p + 11, secs / 3600);
+  p[13] = ':';
+  Put2(p + 14, secs / 60 % 60);
+  p[16] = ':';
+  Put2(p + 17, secs % 60);
+  p[19] = '.';
+  p[20] = static_cast<char>('0' + milli / 100);
+  Put2(p + 21, milli % 100);
+  p[23] = 'Z';
+  return out;
 }
 
 namespace {

@@ -283,6 +283,28 @@ void RollbackIfOpen(Dialect dialect, soci::session& session) {
   }
 }
 
+// ---- statement caches --------------------------------------------------------------------------
+
+using StatementCache = std::vector<std::pair<const void*, std::unique_ptr<CachedStatement>>>;
+
+// Pooled connections lent to this thread's running Read/Write callbacks (innermost last), with
+// their statement caches: how Prepared() finds the cache of the session it is given.
+struct LentConnection {
+  soci::session* session;
+  StatementCache* cache;
+};
+thread_local std::vector<LentConnection> tls_lent;
+
+class LentScope {
+ public:
+  LentScope(soci::session& session, StatementCache& cache) {
+    tls_lent.push_back({&session, &cache});
+  }
+  ~LentScope() { tls_lent.pop_back(); }
+  LentScope(const LentScope&) = delete;
+  LentScope& operator=(const LentScope&) = delete;
+};
+
 // ---- pool -------------------------------------------------------------------------------------
 
 class Pool;
@@ -296,6 +318,7 @@ class Lease {
   ~Lease();
 
   soci::session& session();
+  StatementCache& cache();
   core::Status Reconnect();
 
  private:
@@ -315,6 +338,7 @@ class Pool {
       if (!session.ok()) return std::move(session).error();
       std::lock_guard lock(mu_);
       sessions_.push_back(std::move(*session));
+      caches_.emplace_back();
       idle_.push_back(sessions_.size() - 1);
     }
     return {};
@@ -349,6 +373,7 @@ class Pool {
     cv_.notify_all();
     cv_.wait(lock, [&] { return leased_ == 0; });
     idle_.clear();
+    caches_.clear();  // statements before the sessions they were prepared on
     sessions_.clear();
   }
 
@@ -370,6 +395,7 @@ class Pool {
           "reconnecting",
           name_);
     }
+    caches_[slot].clear();  // prepared on the old connection; destroyed while it still exists
     session.reset();
     auto fresh = connect_();
     if (!fresh.ok()) return std::move(fresh).error();
@@ -383,6 +409,9 @@ class Pool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<SessionPtr> sessions_;  // fixed after Fill; an entry is null while reconnecting
+  // Per slot, statements prepared on that slot's session. Declared after sessions_ so that it
+  // is destroyed first.
+  std::vector<StatementCache> caches_;
   std::vector<std::size_t> idle_;     // LIFO: the warmest connection is reused first
   std::size_t leased_ = 0;
   bool closed_ = false;
@@ -393,6 +422,8 @@ Lease::~Lease() {
 }
 
 soci::session& Lease::session() { return *pool_->sessions_[slot_]; }
+
+StatementCache& Lease::cache() { return pool_->caches_[slot_]; }
 
 core::Status Lease::Reconnect() { return pool_->Reconnect(slot_); }
 
@@ -586,6 +617,7 @@ core::Status Database::RunRead(const Body& body) {
   soci::session& session = lease->session();
   core::Status status;
   try {
+    LentScope lent(session, lease->cache());
     status = body(session);
   } catch (...) {
     status = ConvertCurrentException(impl_->dialect, "read", &session);
@@ -630,6 +662,7 @@ core::Status Database::RunWrite(const Body& body) {
   soci::session& session = lease->session();
   core::Status status;
   try {
+    LentScope lent(session, lease->cache());
     status = body(session);
   } catch (...) {
     status = ConvertCurrentException(dialect, "write", &session);
@@ -663,6 +696,44 @@ core::Status Database::RunWrite(const Body& body) {
   RollbackIfOpen(dialect, session);
   return status;
 }
+
+namespace internal {
+
+CachedStatement* FindCached(soci::session& session, const void* tag, bool& cacheable) {
+  cacheable = false;
+  for (auto it = tls_lent.rbegin(); it != tls_lent.rend(); ++it) {
+    if (it->session != &session) continue;
+    cacheable = true;
+    for (auto& [key, statement] : *it->cache) {
+      if (key == tag) return statement.get();
+    }
+    return nullptr;
+  }
+  return nullptr;
+}
+
+void StoreCached(soci::session& session, const void* tag, std::unique_ptr<CachedStatement> st) {
+  for (auto it = tls_lent.rbegin(); it != tls_lent.rend(); ++it) {
+    if (it->session == &session) {
+      it->cache->emplace_back(tag, std::move(st));
+      return;
+    }
+  }
+}
+
+void ResetStatement(soci::session& session, soci::statement& st) noexcept {
+  // SQLite: a statement stopped before SQLITE_DONE keeps its read transaction (and WAL
+  // snapshot) open; reset it, as SOCI's own reset does. PostgreSQL keeps nothing open on the
+  // server between executions of a prepared statement. (The backend's type is told by the
+  // session: SOCI's libraries do not export the backends' RTTI, so no dynamic_cast.)
+  if (session.get_backend() == nullptr || DialectOf(session) != Dialect::kSqlite) return;
+  auto* backend = static_cast<soci::sqlite3_statement_backend*>(st.get_backend());
+  if (backend == nullptr || backend->stmt_ == nullptr) return;
+  sqlite_api::sqlite3_reset(backend->stmt_);
+  backend->databaseReady_ = true;
+}
+
+}  // namespace internal
 
 Dialect DialectOf(soci::session& session) {
   return session.get_backend_name() == "sqlite3" ? Dialect::kSqlite : Dialect::kPostgres;

@@ -10,6 +10,7 @@
 #include <soci/soci.h>
 
 #include <functional>
+#include <vector>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,6 +109,84 @@ Dialect DialectOf(soci::session& session);
 // Runs inside whatever transaction the session is in. Throws the same SOCI error types as
 // ordinary statements, so inside Read/Write failures are converted like any other.
 void ExecuteScript(soci::session& session, const std::string& sql);
+
+// ---- statements prepared once per pooled connection ------------------------------------------
+//
+// A read path that runs the same query on every request can keep it prepared on the connection
+// instead of preparing (SQLite: sqlite3_prepare_v2; PostgreSQL: PREPARE/DEALLOCATE round trips)
+// each time. T owns a `soci::statement st` and the variables it is bound to, and prepares it in
+// its constructor from the session:
+//
+//   struct ListByUser {
+//     std::string user_id; std::string id; soci::statement st;
+//     explicit ListByUser(soci::session& s)
+//         : st((s.prepare << "SELECT id FROM t WHERE user_id = :u", soci::into(id),
+//               soci::use(user_id))) {}
+//   };
+//   auto q = store::Prepared<ListByUser>(session);  // cached, or built now
+//   q->user_id = user;
+//   if (q->st.execute(true)) do { ... q->id ... } while (q->st.fetch());
+//
+// Inside a Read/Write callback on a pooled connection the T is built on first use and kept
+// with that connection; its cache is dropped (before the connection) when the pool reconnects
+// it or closes. Anywhere else (a session not from the pool) a fresh T is built and destroyed
+// with the handle. When the handle goes away the statement is reset, so a SQLite statement
+// never keeps a read snapshot open between borrowers. Values bound by reference are re-read on
+// every execute; set them before each execute. Use one handle of a given T at a time.
+class CachedStatement {
+ public:
+  virtual ~CachedStatement() = default;
+};
+
+namespace internal {
+// The statement cache of `session` if it is a pooled connection lent to the current thread;
+// lookup by a per-type tag address.
+CachedStatement* FindCached(soci::session& session, const void* tag, bool& cacheable);
+void StoreCached(soci::session& session, const void* tag, std::unique_ptr<CachedStatement> st);
+void ResetStatement(soci::session& session, soci::statement& st) noexcept;
+
+template <typename T>
+struct CachedHolder final : CachedStatement {
+  explicit CachedHolder(soci::session& s) : value(s) {}
+  T value;
+};
+template <typename T>
+inline constexpr char kStatementTag = 0;
+}  // namespace internal
+
+template <typename T>
+class PreparedHandle {
+ public:
+  PreparedHandle(soci::session& session, T* value,
+                 std::unique_ptr<internal::CachedHolder<T>> owned)
+      : session_(&session), value_(value), owned_(std::move(owned)) {}
+  PreparedHandle(const PreparedHandle&) = delete;
+  PreparedHandle& operator=(const PreparedHandle&) = delete;
+  ~PreparedHandle() { internal::ResetStatement(*session_, value_->st); }
+
+  T* operator->() const { return value_; }
+  T& operator*() const { return *value_; }
+
+ private:
+  soci::session* session_;
+  T* value_;
+  std::unique_ptr<internal::CachedHolder<T>> owned_;  // set when not cached
+};
+
+template <typename T>
+PreparedHandle<T> Prepared(soci::session& session) {
+  const void* tag = &internal::kStatementTag<T>;
+  bool cacheable = false;
+  if (CachedStatement* found = internal::FindCached(session, tag, cacheable)) {
+    return PreparedHandle<T>(session, &static_cast<internal::CachedHolder<T>*>(found)->value,
+                             nullptr);
+  }
+  auto made = std::make_unique<internal::CachedHolder<T>>(session);
+  T* value = &made->value;
+  if (!cacheable) return PreparedHandle<T>(session, value, std::move(made));
+  internal::StoreCached(session, tag, std::move(made));
+  return PreparedHandle<T>(session, value, nullptr);
+}
 
 // --- implementation of the templates -------------------------------------------------------
 

@@ -1,5 +1,7 @@
 #include "modules/apikeys/repo.hpp"
 
+#include "store/database.hpp"
+
 #include "modules/apikeys/key_format.hpp"
 #include "store/json_column.hpp"
 
@@ -45,12 +47,7 @@ struct Row {
   }
 };
 
-// Parameters are bound in order: strings first, then integers (as they appear in `tail`).
-std::vector<ApiKey> Query(soci::session& s, const std::string& tail,
-                          const std::vector<std::string>& strings,
-                          const std::vector<long long>& numbers = {}) {
-  Row row;
-  soci::statement st(s);
+void BindRow(soci::statement& st, Row& row) {
   st.exchange(soci::into(row.id));
   st.exchange(soci::into(row.public_id));
   st.exchange(soci::into(row.user_id));
@@ -68,6 +65,31 @@ std::vector<ApiKey> Query(soci::session& s, const std::string& tail,
   st.exchange(soci::into(row.rate_window, row.window_i));
   st.exchange(soci::into(row.created_at));
   st.exchange(soci::into(row.updated_at));
+}
+
+// The key load behind API-key authentication (on a cache miss), kept prepared on each pooled
+// connection.
+struct ByPublicIdQuery {
+  Row row;
+  std::string public_id;
+  soci::statement st;
+
+  explicit ByPublicIdQuery(soci::session& s) : st(s) {
+    BindRow(st, row);
+    st.exchange(soci::use(public_id));
+    st.alloc();
+    st.prepare(std::string("SELECT ") + kColumns + " FROM api_keys WHERE public_id = :p");
+    st.define_and_bind();
+  }
+};
+
+// Parameters are bound in order: strings first, then integers (as they appear in `tail`).
+std::vector<ApiKey> Query(soci::session& s, const std::string& tail,
+                          const std::vector<std::string>& strings,
+                          const std::vector<long long>& numbers = {}) {
+  Row row;
+  soci::statement st(s);
+  BindRow(st, row);
   for (const auto& p : strings) st.exchange(soci::use(p));
   for (const auto& n : numbers) st.exchange(soci::use(n));
   st.alloc();
@@ -112,9 +134,15 @@ std::optional<ApiKey> FindKey(soci::session& s, const std::string& key_id) {
 }
 
 std::optional<ApiKey> FindByPublicId(soci::session& s, const std::string& public_id) {
-  auto rows = Query(s, "WHERE public_id = :p", {public_id});
-  if (rows.empty()) return std::nullopt;
-  return std::move(rows.front());
+  auto q = store::Prepared<ByPublicIdQuery>(s);
+  q->public_id = public_id;
+  std::optional<ApiKey> found;
+  if (q->st.execute(true)) {
+    do {
+      if (!found) found = q->row.ToKey();  // public_id is unique: at most one row
+    } while (q->st.fetch());
+  }
+  return found;
 }
 
 std::vector<ApiKey> ListKeys(soci::session& s, const ListQuery& query) {

@@ -26,7 +26,8 @@ boost::json::object ActiveSessionJson(const Session& s, const std::string& curre
 boost::json::object ActiveSessionsJson(const std::vector<Session>& sessions,
                                        const std::string& current) {
   boost::json::array data;
-  for (const auto& s : sessions) data.push_back(ActiveSessionJson(s, current));
+  data.reserve(sessions.size());
+  for (const auto& s : sessions) data.emplace_back(ActiveSessionJson(s, current));
   return {{"sessions", std::move(data)},
           {"currentSessionId",
            current.empty() ? boost::json::value(nullptr) : boost::json::value(current)}};

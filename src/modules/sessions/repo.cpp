@@ -1,5 +1,7 @@
 #include "modules/sessions/repo.hpp"
 
+#include "store/database.hpp"
+
 namespace gatehouse::modules::sessions::repo {
 namespace {
 
@@ -71,6 +73,25 @@ std::vector<Session> Query(soci::session& s, const std::string& tail,
   }
   return out;
 }
+
+// The list behind GET /v1/sessions, kept prepared on each pooled connection.
+struct ListLiveQuery {
+  SessionRow row;
+  std::string user_id;
+  long long now = 0;
+  soci::statement st;
+
+  explicit ListLiveQuery(soci::session& s) : st(s) {
+    row.Bind(st);
+    st.exchange(soci::use(user_id));
+    st.exchange(soci::use(now));
+    st.alloc();
+    st.prepare(std::string("SELECT ") + kColumns +
+               " FROM sessions WHERE user_id = :u AND revoked_at IS NULL AND expires_at > :now "
+               "ORDER BY last_activity_at DESC, id DESC");
+    st.define_and_bind();
+  }
+};
 
 soci::indicator Ind(const std::optional<std::string>& v) {
   return v ? soci::i_ok : soci::i_null;
@@ -165,10 +186,16 @@ std::vector<std::string> RevokeUserSessions(soci::session& s, const std::string&
 }
 
 std::vector<Session> ListLive(soci::session& s, const std::string& user_id, std::int64_t now) {
-  return Query(s,
-               "WHERE user_id = :u AND revoked_at IS NULL AND expires_at > :now "
-               "ORDER BY last_activity_at DESC, id DESC",
-               {user_id}, {static_cast<long long>(now)});
+  auto q = store::Prepared<ListLiveQuery>(s);
+  q->user_id = user_id;
+  q->now = now;
+  std::vector<Session> out;
+  if (q->st.execute(true)) {
+    do {
+      out.push_back(q->row.ToSession());
+    } while (q->st.fetch());
+  }
+  return out;
 }
 
 std::vector<std::pair<std::string, std::int64_t>> RevokedSince(soci::session& s,

@@ -84,6 +84,35 @@ std::optional<User> QueryOne(soci::session& s, const char* where, const std::str
   return user;
 }
 
+// The user load behind a bearer token (on a cache miss) and most /v1/user routes, kept prepared
+// on each pooled connection.
+struct UserByIdQuery {
+  UserRow row;
+  std::string id;
+  soci::statement st;
+
+  explicit UserByIdQuery(soci::session& s) : st(s) {
+    row.Bind(st);
+    st.exchange(soci::use(id));
+    st.alloc();
+    st.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = :id");
+    st.define_and_bind();
+  }
+};
+
+struct RolesOfUserQuery {
+  RoleRef row;
+  std::string permissions;
+  std::string user_id;
+  soci::statement st;
+
+  explicit RolesOfUserQuery(soci::session& s)
+      : st((s.prepare << "SELECT r.id, r.title, r.moniker, r.permissions FROM user_roles ur "
+                         "JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = :u ORDER BY r.id",
+            soci::into(row.id), soci::into(row.title), soci::into(row.moniker),
+            soci::into(permissions), soci::use(user_id))) {}
+};
+
 std::string LikePattern(const std::string& search) {
   std::string out = "%";
   for (char c : search) {
@@ -106,7 +135,19 @@ std::string SearchWhere(const std::string& search) {
 }  // namespace
 
 std::optional<User> FindUserById(soci::session& s, const std::string& id) {
-  return QueryOne(s, "id = :id", id);
+  std::optional<User> user;
+  {
+    auto q = store::Prepared<UserByIdQuery>(s);
+    q->id = id;
+    // id is the primary key: at most one row, read to the end so the statement completes.
+    if (q->st.execute(true)) {
+      do {
+        if (!user) user = q->row.ToUser();
+      } while (q->st.fetch());
+    }
+  }
+  if (user) user->roles = RolesOfUser(s, user->id);
+  return user;
 }
 
 std::optional<User> FindUserByEmail(soci::session& s, const std::string& email) {
@@ -198,20 +239,15 @@ std::int64_t CountUsers(soci::session& s, const std::string& search) {
 }
 
 std::vector<RoleRef> RolesOfUser(soci::session& s, const std::string& user_id) {
-  RoleRef row;
-  std::string permissions;
-  soci::statement st =
-      (s.prepare << "SELECT r.id, r.title, r.moniker, r.permissions FROM user_roles ur "
-                    "JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = :u ORDER BY r.id",
-       soci::into(row.id), soci::into(row.title), soci::into(row.moniker),
-       soci::into(permissions), soci::use(user_id));
+  auto q = store::Prepared<RolesOfUserQuery>(s);
+  q->user_id = user_id;
   std::vector<RoleRef> out;
-  if (st.execute(true)) {
+  if (q->st.execute(true)) {
     do {
-      RoleRef copy = row;
-      copy.permissions = store::FromJsonArray(permissions);
+      RoleRef copy = q->row;
+      copy.permissions = store::FromJsonArray(q->permissions);
       out.push_back(std::move(copy));
-    } while (st.fetch());
+    } while (q->st.fetch());
   }
   return out;
 }

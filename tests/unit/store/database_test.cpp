@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -46,6 +47,33 @@ core::Result<int> Count(Database& db) {
 }
 
 // A fresh database of one dialect with a `notes` table, for each test.
+
+// A prepared statement for store::Prepared: counts how often it is built (prepared).
+std::atomic<int> g_note_queries_built{0};
+
+struct NoteTextsFrom {
+  int from = 0;
+  std::string text;
+  soci::statement st;
+  explicit NoteTextsFrom(soci::session& s)
+      : st((s.prepare << "SELECT text FROM notes WHERE id >= :f ORDER BY id", soci::into(text),
+            soci::use(from))) {
+    ++g_note_queries_built;
+  }
+};
+
+std::vector<std::string> TextsFrom(soci::session& s, int from, std::size_t limit = 100) {
+  auto q = Prepared<NoteTextsFrom>(s);
+  q->from = from;
+  std::vector<std::string> out;
+  if (q->st.execute(true)) {
+    do {
+      out.push_back(q->text);
+    } while (out.size() < limit && q->st.fetch());
+  }
+  return out;
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   void Start(Dialect dialect) {
@@ -322,6 +350,106 @@ TEST_P(DatabaseTest, SqlPicksTheDialectsText) {
   EXPECT_STREQ(Sql(Dialect::kPostgres, "lite", "pg"), "pg");
 }
 
+TEST_P(DatabaseTest, PreparedStatementIsKeptPerConnectionAndRebindsItsValues) {
+  ASSERT_TRUE(Insert(*db_, 1, "one").ok());
+  ASSERT_TRUE(Insert(*db_, 2, "two").ok());
+  ASSERT_TRUE(Insert(*db_, 3, "three").ok());
+  const int built_before = g_note_queries_built;
+  for (int round = 0; round < 20; ++round) {
+    auto texts = db_->Read([&](soci::session& s) -> core::Result<std::vector<std::string>> {
+      auto all = TextsFrom(s, 1);
+      auto tail = TextsFrom(s, 3);  // same connection, same statement, new bound value
+      all.insert(all.end(), tail.begin(), tail.end());
+      return all;
+    });
+    ASSERT_TRUE(texts.ok()) << Text(texts);
+    EXPECT_EQ(*texts, (std::vector<std::string>{"one", "two", "three", "three"}));
+  }
+  // Built at most once per pooled reader connection, not once per call.
+  const int built = g_note_queries_built - built_before;
+  EXPECT_GE(built, 1);
+  EXPECT_LE(built, static_cast<int>(env_->options().pool_size));
+
+  // Inside a write transaction too, and the new row is seen by the cached statement.
+  core::Status wrote = db_->Write([&](soci::session& s) -> core::Status {
+    s << "INSERT INTO notes (id, text) VALUES (4, 'four')";
+    auto texts = TextsFrom(s, 3);
+    if (texts != std::vector<std::string>{"three", "four"}) return core::Internal("stale");
+    return {};
+  });
+  EXPECT_TRUE(wrote.ok()) << Text(wrote);
+  auto after = db_->Read([&](soci::session& s) -> core::Result<std::vector<std::string>> {
+    return TextsFrom(s, 2);
+  });
+  ASSERT_TRUE(after.ok()) << Text(after);
+  EXPECT_EQ(*after, (std::vector<std::string>{"two", "three", "four"}));
+}
+
+TEST_P(DatabaseTest, PreparedStatementStoppedEarlyDoesNotHideLaterWrites) {
+  ASSERT_TRUE(Insert(*db_, 1, "one").ok());
+  ASSERT_TRUE(Insert(*db_, 2, "two").ok());
+  // Every reader connection left with a statement that returned one row of two.
+  constexpr int kPool = 4;
+  ASSERT_EQ(env_->options().pool_size, static_cast<unsigned>(kPool));
+  std::latch all_borrowed(kPool);
+  std::vector<std::thread> readers;
+  std::vector<core::Status> results(kPool);
+  for (int i = 0; i < kPool; ++i) {
+    readers.emplace_back([&, i] {
+      results[i] = db_->Read([&](soci::session& s) -> core::Status {
+        all_borrowed.arrive_and_wait();
+        if (TextsFrom(s, 1, 1) != std::vector<std::string>{"one"}) return core::Internal("x");
+        if (IsSqlite()) {
+          // No statement of this connection is still stepping (holding a read snapshot).
+          auto* db = static_cast<soci::sqlite3_session_backend*>(s.get_backend())->conn_;
+          for (auto* st = sqlite_api::sqlite3_next_stmt(db, nullptr); st != nullptr;
+               st = sqlite_api::sqlite3_next_stmt(db, st)) {
+            if (sqlite_api::sqlite3_stmt_busy(st)) return core::Internal("statement busy");
+          }
+        }
+        return {};
+      });
+    });
+  }
+  for (auto& reader : readers) reader.join();
+  for (const auto& result : results) EXPECT_TRUE(result.ok()) << Text(result);
+
+  ASSERT_TRUE(Insert(*db_, 3, "three").ok());
+  for (int i = 0; i < kPool; ++i) {
+    auto texts = db_->Read([&](soci::session& s) -> core::Result<std::vector<std::string>> {
+      std::vector<std::string> all;
+      all.push_back(std::to_string(*Count(*db_)));  // another connection, while this one is held
+      auto rows = TextsFrom(s, 1);
+      all.insert(all.end(), rows.begin(), rows.end());
+      return all;
+    });
+    ASSERT_TRUE(texts.ok()) << Text(texts);
+    EXPECT_EQ(*texts, (std::vector<std::string>{"3", "one", "two", "three"}));
+  }
+}
+
+TEST_P(DatabaseTest, PreparedOnASessionOutsideThePoolIsBuiltEachTime) {
+  ASSERT_TRUE(Insert(*db_, 1, "one").ok());
+  std::unique_ptr<soci::session> own;
+  if (IsSqlite()) {
+    own = std::make_unique<soci::session>(
+        soci::sqlite3, (std::filesystem::path(env_->options().data_dir) / "gatehouse.db").string());
+  } else {
+    own = std::make_unique<soci::session>(soci::postgresql,
+                                          testing::SociSafeUrl(env_->options().url));
+  }
+  const int built_before = g_note_queries_built;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(TextsFrom(*own, 1), std::vector<std::string>{"one"});
+  EXPECT_EQ(g_note_queries_built - built_before, 3);
+  // A pooled session's cache is not used for another session, even inside a callback.
+  core::Status st = db_->Read([&](soci::session&) -> core::Status {
+    if (TextsFrom(*own, 1) != std::vector<std::string>{"one"}) return core::Internal("x");
+    return {};
+  });
+  EXPECT_TRUE(st.ok()) << Text(st);
+  EXPECT_EQ(g_note_queries_built - built_before, 4);
+}
+
 TEST_F(SqliteDatabaseTest, ConnectionsHaveTheRequiredPragmas) {
   struct Pragmas {
     std::string journal_mode;
@@ -381,6 +509,22 @@ TEST_F(SqliteDatabaseTest, CreatesTheDataDirectoryOwnerOnly) {
 
 TEST_F(PostgresDatabaseTest, ReconnectsAfterTheServerDropsItsConnections) {
   ASSERT_TRUE(Insert(*db_, 1, "before").ok());
+  // Statements prepared on the connections that are about to be dropped.
+  {
+    constexpr int kPool = 4;
+    std::latch all_borrowed(kPool);
+    std::vector<std::thread> readers;
+    for (int i = 0; i < kPool; ++i) {
+      readers.emplace_back([&] {
+        auto texts = db_->Read([&](soci::session& s) -> core::Result<std::vector<std::string>> {
+          all_borrowed.arrive_and_wait();
+          return TextsFrom(s, 1);
+        });
+        EXPECT_TRUE(texts.ok() && *texts == std::vector<std::string>{"before"}) << Text(texts);
+      });
+    }
+    for (auto& reader : readers) reader.join();
+  }
   // What a server restart looks like to the pool: every connection closed under it.
   soci::session admin(soci::postgresql, testing::SociSafeUrl(env_->server_url()));
   std::string name = env_->pg_name();
@@ -406,6 +550,10 @@ TEST_F(PostgresDatabaseTest, ReconnectsAfterTheServerDropsItsConnections) {
         all_borrowed.arrive_and_wait();
         int one = 0;
         s << "SELECT 1", soci::into(one);
+        // The statement cached on the dropped connection went with it; this one is new.
+        if (TextsFrom(s, 1) != std::vector<std::string>{"before"}) {
+          return core::Internal("prepared statement after reconnecting");
+        }
         return {};
       });
     });
