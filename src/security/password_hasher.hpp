@@ -62,6 +62,8 @@ class PasswordHasher {
 
   const PasswordParams& params() const { return params_; }
   ConcurrencyLimiter& limiter() const { return *limiter_; }
+  // The hash DummyVerify checks against: made by Hash, so it carries the current params.
+  const std::string& dummy_hash() const { return dummy_hash_; }
 
   // Whether libsodium accepts the params (ops >= 1, mem >= 8 KiB, within its maxima).
   static core::Status CheckParams(const PasswordParams& params);

@@ -4,7 +4,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -163,14 +162,12 @@ TEST(UserAgentParser, GarbageIsBoundedAndNeverThrows) {
       "Windows Phone " + std::string(10000, ' ') + "IEMobile/",
       "; " + std::string(10000, ' ') + "\xe2\x97\x8e",
   };
+  // Only the first kMaxUserAgentBytes are examined (next test); how fast that is, is measured
+  // by bench/user_agent_bench, not asserted here.
   for (const std::string& input : inputs) {
-    const auto started = std::chrono::steady_clock::now();
     const UserAgentInfo info = parser->Parse(input);
-    const auto elapsed = std::chrono::steady_clock::now() - started;
     EXPECT_FALSE(info.browser_name.empty());
     EXPECT_FALSE(info.device_type.empty());
-    // Only the first kMaxUserAgentBytes are examined: a ~130 µs job, allow a slow CI 50 ms.
-    EXPECT_LT(elapsed, std::chrono::milliseconds(50));
   }
 }
 
