@@ -25,6 +25,18 @@ constexpr core::StringRule kShort{.min = 1, .max = 200};
 constexpr core::StringRule kNotes{.min = 0, .max = 10000};
 constexpr core::StringRule kUrl{.min = 1, .max = 2000};
 
+// A body field that may be left out (keep), null (clear) or a string (set): `set` says whether
+// the request names it at all.
+void ReadClearable(core::FieldReader& in, std::string_view key, core::StringRule rule,
+                   bool& set, std::optional<std::string>& value) {
+  bool null = false;
+  auto text = in.NullableString(key, null, rule);
+  if (text || null) {
+    set = true;
+    value = std::move(text);
+  }
+}
+
 // --- JSON shapes (seed 002) ------------------------------------------------------------------
 
 json::value ParseObjectText(const std::string& text) {
@@ -176,12 +188,7 @@ core::Result<CompanyInput> ParseCompany(std::string_view body, bool create) {
       nested.push_back({{"cw_CompanyId"}, "Must be an integer or null"});
     }
   }
-  bool null = false;
-  auto identifier = in.NullableString("cw_Identifier", null, kShort);
-  if (identifier || null) {
-    input.cw_identifier_set = true;
-    input.cw_identifier = identifier;
-  }
+  ReadClearable(in, "cw_Identifier", kShort, input.cw_identifier_set, input.cw_identifier);
   if (const auto* v = in.OptionalValue("address")) {
     input.address_set = true;
     if (!v->is_null()) input.address_json = AddressJson(*v, nested);
@@ -197,12 +204,7 @@ core::Result<ConfigurationInput> ParseConfiguration(std::string_view body, bool 
   std::vector<core::FieldError> nested;
   ConfigurationInput input;
   input.name = create ? in.RequiredString("name", kName) : in.OptionalString("name", kName);
-  bool null = false;
-  auto type = in.NullableString("type", null, kShort);
-  if (type || null) {
-    input.type_set = true;
-    input.type = type;
-  }
+  ReadClearable(in, "type", kShort, input.type_set, input.type);
   if (const auto* v = in.OptionalValue("data")) {
     if (!v->is_object()) {
       nested.push_back({{"data"}, "Must be an object"});
@@ -252,23 +254,14 @@ core::Result<CredentialTypeInput> ParseType(std::string_view body, bool create) 
   std::vector<core::FieldError> nested;
   CredentialTypeInput input;
   input.name = create ? in.RequiredString("name", kName) : in.OptionalString("name", kName);
-  bool null = false;
-  auto scope = in.NullableString("permissionScope", null, {.min = 1, .max = 100});
-  if (scope || null) {
-    input.scope_set = true;
-    input.permission_scope = scope;
-    if (scope && !IsValidScope(*scope)) {
-      nested.push_back({{"permissionScope"},
-                        "Must be dotted lower-case segments of a-z, 0-9 and _ (e.g. "
-                        "aws.credentials)"});
-    }
+  ReadClearable(in, "permissionScope", {.min = 1, .max = 100}, input.scope_set,
+                input.permission_scope);
+  if (input.permission_scope && !IsValidScope(*input.permission_scope)) {
+    nested.push_back({{"permissionScope"},
+                      "Must be dotted lower-case segments of a-z, 0-9 and _ (e.g. "
+                      "aws.credentials)"});
   }
-  null = false;
-  auto icon = in.NullableString("icon", null, kUrl);
-  if (icon || null) {
-    input.icon_set = true;
-    input.icon = icon;
-  }
+  ReadClearable(in, "icon", kUrl, input.icon_set, input.icon);
   const json::value* fields = in.OptionalValue("fields");
   if (create && fields == nullptr) nested.push_back({{"fields"}, "Required"});
   input.fields = ParseFieldDefs(fields, nested);
@@ -321,12 +314,7 @@ core::Result<CredentialInput> ParseCredential(std::string_view body, bool create
   std::vector<core::FieldError> nested;
   CredentialInput input;
   input.name = create ? in.RequiredString("name", kName) : in.OptionalString("name", kName);
-  bool null = false;
-  auto notes = in.NullableString("notes", null, kNotes);
-  if (notes || null) {
-    input.notes_set = true;
-    input.notes = notes;
-  }
+  ReadClearable(in, "notes", kNotes, input.notes_set, input.notes);
   if (create) {
     input.type_id = in.RequiredString("typeId", {.min = 1, .max = 200});
     input.company_id = in.RequiredString("companyId", {.min = 1, .max = 200});
