@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <limits>
+
 #include "authz/nodes.hpp"
 #include "core/json.hpp"
 #include "http/deferred.hpp"
@@ -219,15 +221,23 @@ core::Result<ConfigurationInput> ParseConfiguration(std::string_view body, bool 
   return input;
 }
 
-std::optional<std::vector<FieldDef>> ParseFieldDefs(const json::value* v,
-                                                    std::vector<core::FieldError>& problems) {
+// A body's "fields" array: each item an object that `read` turns into a T; a problem names the
+// item's index in its path. nullopt when the array is absent or not an array.
+template <typename T, typename Read>
+std::optional<std::vector<T>> ParseFieldsArray(const json::value* v, std::size_t max_items,
+                                               std::vector<core::FieldError>& problems,
+                                               Read read) {
   if (v == nullptr) return std::nullopt;
   if (!v->is_array()) {
     problems.push_back({{"fields"}, "Must be an array"});
     return std::nullopt;
   }
-  std::vector<FieldDef> out;
   const auto& items = v->as_array();
+  if (items.size() > max_items) {
+    problems.push_back({{"fields"}, "At most " + std::to_string(max_items) + " items"});
+    return std::nullopt;
+  }
+  std::vector<T> out;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::vector<std::string> prefix{"fields", std::to_string(i)};
     if (!items[i].is_object()) {
@@ -235,16 +245,25 @@ std::optional<std::vector<FieldDef>> ParseFieldDefs(const json::value* v,
       continue;
     }
     core::FieldReader in(items[i].as_object());
-    FieldDef f;
-    f.id = in.RequiredString("id", {.min = 1, .max = 64}).value_or("");
-    f.name = in.RequiredString("name", {.min = 1, .max = 100, .trim = true}).value_or("");
-    f.required = in.OptionalBool("required").value_or(false);
-    f.secure = in.OptionalBool("secure").value_or(false);
-    f.value_type = in.RequiredString("valueType", {.min = 1, .max = 50}).value_or("");
+    out.push_back(read(in));
     Nest(in.Finish(), prefix, problems);
-    out.push_back(std::move(f));
   }
   return out;
+}
+
+// The type's own limit (50 fields) is the service's rule, with its own message.
+std::optional<std::vector<FieldDef>> ParseFieldDefs(const json::value* v,
+                                                    std::vector<core::FieldError>& problems) {
+  return ParseFieldsArray<FieldDef>(
+      v, std::numeric_limits<std::size_t>::max(), problems, [](core::FieldReader& in) {
+        FieldDef f;
+        f.id = in.RequiredString("id", {.min = 1, .max = 64}).value_or("");
+        f.name = in.RequiredString("name", {.min = 1, .max = 100, .trim = true}).value_or("");
+        f.required = in.OptionalBool("required").value_or(false);
+        f.secure = in.OptionalBool("secure").value_or(false);
+        f.value_type = in.RequiredString("valueType", {.min = 1, .max = 50}).value_or("");
+        return f;
+      });
 }
 
 core::Result<CredentialTypeInput> ParseType(std::string_view body, bool create) {
@@ -271,24 +290,7 @@ core::Result<CredentialTypeInput> ParseType(std::string_view body, bool create) 
 
 std::optional<std::vector<FieldValueInput>> ParseFieldValues(
     const json::value* v, std::vector<core::FieldError>& problems) {
-  if (v == nullptr) return std::nullopt;
-  if (!v->is_array()) {
-    problems.push_back({{"fields"}, "Must be an array"});
-    return std::nullopt;
-  }
-  std::vector<FieldValueInput> out;
-  const auto& items = v->as_array();
-  if (items.size() > 100) {
-    problems.push_back({{"fields"}, "At most 100 items"});
-    return std::nullopt;
-  }
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const std::vector<std::string> prefix{"fields", std::to_string(i)};
-    if (!items[i].is_object()) {
-      problems.push_back({prefix, "Must be an object"});
-      continue;
-    }
-    core::FieldReader in(items[i].as_object());
+  return ParseFieldsArray<FieldValueInput>(v, 100, problems, [](core::FieldReader& in) {
     FieldValueInput f;
     // Seed 002's create body sends the value row's "id" as well; it is accepted and ignored
     // (ids are assigned by the server).
@@ -301,10 +303,8 @@ std::optional<std::vector<FieldValueInput>> ParseFieldValues(
     } else if (!value->is_null()) {
       in.Fail({"value"}, "Must be a string or null");
     }
-    Nest(in.Finish(), prefix, problems);
-    out.push_back(std::move(f));
-  }
-  return out;
+    return f;
+  });
 }
 
 core::Result<CredentialInput> ParseCredential(std::string_view body, bool create) {
