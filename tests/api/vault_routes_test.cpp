@@ -95,7 +95,9 @@ void ExpectCredentialShape(const json::value& v) {
                           "createdAt", "updatedAt"}));
   for (const auto& f : v.at("fields").as_array()) {
     EXPECT_TRUE(KeysAre(f, {"id", "name", "secure", "required", "valueType", "value"}));
-    if (f.at("secure").as_bool()) EXPECT_TRUE(f.at("value").is_null()) << Text(f);
+    if (f.at("secure").as_bool()) {
+      EXPECT_TRUE(f.at("value").is_null()) << Text(f);
+    }
   }
   EXPECT_TRUE(KeysAre(v.at("company"), {"id", "name"}));
   EXPECT_TRUE(IsIsoTimestamp(v.at("createdAt")));
@@ -110,6 +112,15 @@ class VaultRoutes : public BackendTest {
     Account scoped;  // credential.fetch + aws.credentials.fetch|secure_values.read, no
                      // credential.secure_values.read
     std::string company, other_company, plain_type, aws_type, plain, aws;
+
+    // One row per caller with the status each should get.
+    std::vector<Caller> Callers(int anon, int user, int vault_reader, int admin, int super) const {
+      return {{"anonymous", {}, anon},
+              {"user", cast.alice.Auth(), user},
+              {"vault reader", reader.Auth(), vault_reader},
+              {"admin", cast.admin.Auth(), admin},
+              {"super admin", cast.super.Auth(), super}};
+    }
   };
 
   ::testing::AssertionResult Setup(ServerProcess& server, World* w) {
@@ -182,11 +193,7 @@ TEST_P(VaultRoutes, CompaniesByEveryCaller) {
   ASSERT_TRUE(Setup(server, &w));
   const Cast& c = w.cast;
   auto five = [&](int anon, int user, int reader, int admin, int super) {
-    return std::vector<Caller>{{"anonymous", {}, anon},
-                               {"user", c.alice.Auth(), user},
-                               {"vault reader", w.reader.Auth(), reader},
-                               {"admin", c.admin.Auth(), admin},
-                               {"super admin", c.super.Auth(), super}};
+    return w.Callers(anon, user, reader, admin, super);
   };
   std::vector<Scenario> t;
   Rows(t, "list companies", "GET", "/v1/company/companies", "", five(401, 403, 403, 200, 200),
@@ -323,11 +330,7 @@ TEST_P(VaultRoutes, CredentialTypesByEveryCaller) {
   ASSERT_TRUE(Setup(server, &w));
   const Cast& c = w.cast;
   auto five = [&](int anon, int user, int reader, int admin, int super) {
-    return std::vector<Caller>{{"anonymous", {}, anon},
-                               {"user", c.alice.Auth(), user},
-                               {"vault reader", w.reader.Auth(), reader},
-                               {"admin", c.admin.Auth(), admin},
-                               {"super admin", c.super.Auth(), super}};
+    return w.Callers(anon, user, reader, admin, super);
   };
   std::vector<Scenario> t;
   Rows(t, "value types", "GET", "/v1/credential/valuetypes", "", five(401, 200, 200, 200, 200),
@@ -590,7 +593,9 @@ TEST_P(VaultRoutes, CredentialsByEveryCallerAndScope) {
              EXPECT_EQ(sealed.find("hunter2"), std::string::npos);
              EXPECT_EQ(sealed.size(), 4u * ((13 + 40 + 2) / 3));  // 13 bytes + nonce + tag
            }
-           if (item.at("fieldId") == "username") EXPECT_EQ(item.at("value"), "root");
+           if (item.at("fieldId") == "username") {
+             EXPECT_EQ(item.at("value"), "root");
+           }
          }
        });
   Rows(t, "secure values of plain credential", "GET", plain + "/secure-values", "",
